@@ -1,0 +1,65 @@
+"""The application factory: one Flask app serving HyperTrack's data plane and the mock's control plane."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apiflask import APIFlask
+from flask import current_app
+
+from . import __version__
+from .config import load_settings
+from .errors import HyperTrackError
+from .scenarios import ScenarioError, ScenarioLibrary
+from .store import Store
+
+EXTENSION = "hypertrack_mock"
+
+
+@dataclass
+class Mock:
+    """What both planes share: the store, the scenario library and the settings."""
+
+    store: Store
+    library: ScenarioLibrary
+    settings: dict
+
+
+def mock() -> Mock:
+    return current_app.extensions[EXTENSION]
+
+
+def create_app(config: dict | None = None) -> APIFlask:
+    """Build the app; ``config`` overrides the defaults and ``HYPERTRACK_MOCK_*`` variables."""
+    settings = load_settings(config)
+    library = ScenarioLibrary(settings["fixtures"])
+    scenario = library.get(settings["scenario"])
+    if scenario is None:
+        raise ScenarioError(str(library.directory), f"No scenario named '{settings['scenario']}'; "
+                            f"known: {', '.join(library.names()) or 'none'}.")
+
+    app = APIFlask("mockserver", title="HyperTrack Orders API mock", version=__version__,
+                   spec_path="/openapi.json", docs_path="/docs")
+    app.json.sort_keys = False  # keep HyperTrack's field order (code, title, detail; route before orders)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings["max_body_bytes"],
+        SECURITY_SCHEMES={"BasicAuth": {"type": "http", "scheme": "basic"},
+                          "TokenAuth": {"type": "http", "scheme": "bearer"}},
+        TAGS=[{"name": "Orders", "description": "HyperTrack's Orders API (data plane)"},
+              {"name": "Auth", "description": "HyperTrack's OAuth token endpoint (data plane)"},
+              {"name": "Mock control", "description": "The mock's own /__mock/ control plane"}],
+    )
+    app.extensions[EXTENSION] = Mock(Store(scenario, settings["seed"]), library, settings)
+
+    from .control import bp as control_bp
+    from .dataplane.oauth import bp as oauth_bp
+    from .dataplane.orders import bp as orders_bp
+
+    app.register_blueprint(orders_bp)
+    app.register_blueprint(oauth_bp)
+    app.register_blueprint(control_bp)
+
+    @app.errorhandler(HyperTrackError)
+    def render_business_error(error: HyperTrackError):
+        return error.body(), error.status
+
+    return app

@@ -1,0 +1,55 @@
+"""``hypertrack-mock``: serve the mock on a port until stopped."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .config import DEFAULTS, ConfigError, env_name, load_settings
+from .scenarios import ScenarioError
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hypertrack-mock",
+        description="An in-memory, contract-faithful mock of HyperTrack's Orders API. "
+                    "Every flag can also be set with the HYPERTRACK_MOCK_<FLAG> environment variable.",
+    )
+    p.add_argument("--host", help=f"address to bind (default {DEFAULTS['host']}; {env_name('host')})")
+    p.add_argument("--port", type=int, help=f"port to bind (default {DEFAULTS['port']}; 0 picks a free one; "
+                   f"{env_name('port')})")
+    p.add_argument("--fixtures", metavar="DIR", help="directory of scenario *.json files "
+                   f"(default: the shipped scenarios; {env_name('fixtures')})")
+    p.add_argument("--scenario", metavar="NAME", help="startup scenario "
+                   f"(default {DEFAULTS['scenario']}; {env_name('scenario')})")
+    p.add_argument("--seed", type=int, metavar="N", help="make every generated value and UUID repeatable "
+                   f"({env_name('seed')})")
+    p.add_argument("--max-body-bytes", type=int, metavar="N", help="largest request body accepted "
+                   f"(default {DEFAULTS['max_body_bytes']}; {env_name('max_body_bytes')})")
+    p.add_argument("--threads", type=int, metavar="N", help="server threads "
+                   f"(default {DEFAULTS['threads']}; {env_name('threads')})")
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings({k: v for k, v in vars(args).items()})
+        from .app import create_app
+        from .server import PortInUse, bind, serve_forever, url_of
+
+        app = create_app({k: settings[k] for k in ("fixtures", "scenario", "seed", "max_body_bytes")})
+        server = bind(app, settings["host"], settings["port"], settings["threads"])
+    except (ConfigError, ScenarioError) as error:
+        print(f"hypertrack-mock: {error}", file=sys.stderr)
+        return 2
+    except PortInUse as error:
+        print(f"hypertrack-mock: {error}; stop what is using it or choose another with --port",
+              file=sys.stderr)
+        return 2
+    print(f"hypertrack-mock: serving {url_of(server)} (scenario '{settings['scenario']}')", flush=True)
+    serve_forever(server)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Settings: defaults in code, then ``HYPERTRACK_MOCK_*`` environment variables, then explicit values."""
+from __future__ import annotations
+
+import os
+
+DEFAULTS = {
+    "host": "127.0.0.1",
+    "port": 8080,
+    "fixtures": None,          # None: the scenarios shipped with the package
+    "scenario": "default",
+    "seed": None,              # None: generated values differ on every start
+    "max_body_bytes": 1024 * 1024,
+    "threads": 4,
+}
+_INTEGERS = {"port", "seed", "max_body_bytes", "threads"}
+ENV_PREFIX = "HYPERTRACK_MOCK_"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def env_name(key: str) -> str:
+    return ENV_PREFIX + key.upper()
+
+
+def load_settings(overrides: dict | None = None, environ=os.environ) -> dict:
+    """Defaults, overridden by the environment, overridden by ``overrides`` (``None`` values skipped)."""
+    settings = dict(DEFAULTS)
+    for key in DEFAULTS:
+        value = environ.get(env_name(key))
+        if value not in (None, ""):
+            settings[key] = _coerce(key, value, env_name(key))
+    for key, value in (overrides or {}).items():
+        if key not in DEFAULTS:
+            raise ConfigError(f"Unknown setting '{key}'; known: {', '.join(DEFAULTS)}.")
+        if value is not None:
+            settings[key] = _coerce(key, value, key)
+    return settings
+
+
+def _coerce(key, value, source):
+    if key in _INTEGERS and not isinstance(value, int):
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(f"{source} must be an integer, not {value!r}.") from None
+    return value

@@ -1,0 +1,50 @@
+"""Generated values (share codes, publishable keys, device ids, names, UUIDs), repeatable under a seed.
+
+Each tenant gets its own ``Generator`` seeded from the server's seed and the account id, so the values
+one tenant sees never depend on what other tenants did, and a reset tenant sees the same values again.
+"""
+from __future__ import annotations
+
+import random
+import string
+import threading
+import uuid
+
+from faker import Faker
+
+_ALPHANUMERIC = string.ascii_letters + string.digits
+_KEY_ALPHABET = _ALPHANUMERIC + "-_"
+
+# One Faker shared by every generator: building one costs milliseconds, and swapping its source of
+# randomness costs nothing.  The lock makes "swap, then generate" atomic across threads.
+_faker = Faker("en_US")
+_faker_lock = threading.Lock()
+
+
+class Generator:
+    def __init__(self, seed: int | None, scope: str):
+        self.random = random.Random(f"{seed}/{scope}") if seed is not None else random.Random()
+
+    def _fake(self, method: str, *args, **kwargs):
+        with _faker_lock:
+            _faker.random = self.random
+            return getattr(_faker, method)(*args, **kwargs)
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+
+    def device_id(self) -> str:
+        """An iOS-style device id, as in HyperTrack's examples."""
+        return self._fake("uuid4").upper()
+
+    def name(self) -> str:
+        return self._fake("name")
+
+    def share_code(self) -> str:
+        return self._fake("lexify", "?" * 10, letters=_ALPHANUMERIC)
+
+    def publishable_key(self) -> str:
+        return self._fake("lexify", "?" * 86, letters=_KEY_ALPHABET)
+
+    def token(self) -> str:
+        return self._fake("lexify", "?" * 40, letters=_KEY_ALPHABET)

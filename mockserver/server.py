@@ -1,0 +1,47 @@
+"""Serving the app with a production WSGI server (waitress) in this one process.
+
+State lives in this process's memory, so the mock must never run more than one worker process.
+"""
+from __future__ import annotations
+
+import errno
+import logging
+import signal
+
+from waitress.server import create_server
+
+
+class PortInUse(OSError):
+    pass
+
+
+def bind(app, host: str, port: int, threads: int = 4):
+    """A bound (listening) server; ``PortInUse`` if another process holds the port."""
+    logging.getLogger("waitress").setLevel(logging.ERROR)
+    try:
+        return create_server(app, host=host, port=port, threads=threads, ident="hypertrack-mock",
+                             clear_untrusted_proxy_headers=True, channel_timeout=30)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise PortInUse(f"port {port} on {host} is already in use") from None
+        raise
+
+
+def url_of(server) -> str:
+    host = server.effective_host
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{server.effective_port}"
+
+
+def serve_forever(server) -> None:
+    """Serve until SIGTERM or SIGINT, then close the listening socket and return."""
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.run()
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    finally:
+        server.close()

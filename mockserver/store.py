@@ -1,0 +1,388 @@
+"""In-memory state: tenants (one per HyperTrack account), their dictionaries, and the tracking rules.
+
+Nothing here knows about HTTP.  Business rule failures are raised as ``errors.HyperTrackError``.
+Every mutable field of a ``Tenant`` and of the ``Store`` is created in one method, so a reset
+(building that object anew) cannot forget one.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+from . import errors
+from .clock import Clock
+from .generate import Generator
+from .schemas.fields import format_timestamp
+
+TERMINAL_ORDER_STATUSES = frozenset({"completed", "cancelled"})
+TRACKABLE_ROUTE_STATUSES = frozenset({"planned", "assigned"})
+#: The status a scenario route's orders get when the scenario does not say.
+ORDER_STATUS_FOR_ROUTE = {
+    "planned": "planned", "assigned": "assigned", "tracking": "ongoing",
+    "completed": "completed", "summarizing": "completed",
+}
+DEFAULT_OPS_GROUP = "default"
+EMBED_URL = "https://embed.hypertrack.com/routes/{route_handle}?publishable_key={key}"
+SHARE_URL = "https://trck.at/{code}"
+TOKEN_LIFETIME_SECONDS = 3600
+
+# Optional order fields echoed in responses only when the request (or scenario) set them.
+_ECHOED_ORDER_FIELDS = ("priority", "metadata", "product_type", "tasks_list", "facility_name",
+                        "workflow_ids")
+
+
+class Tenant:
+    """One account's workers, devices, ops groups, places, geofences, routes and orders."""
+
+    def __init__(self, account_id: str, seed: int | None):
+        self.account_id = account_id
+        self.lock = threading.RLock()
+        self.generate = Generator(seed, account_id)
+        self.clock = Clock()
+        self.publishable_key = self.generate.publishable_key()
+        self.ops_groups: dict[str, dict] = {DEFAULT_OPS_GROUP: {"ops_group_handle": DEFAULT_OPS_GROUP}}
+        self.workers: dict[str, dict] = {}
+        self.devices: dict[str, dict] = {}
+        self.places: dict[str, dict] = {}
+        self.geofences: dict[str, dict] = {}
+        self.routes: dict[str, dict] = {}
+        #: order_handle -> the order's latest fulfilment (the dict also held in its route's list)
+        self.orders: dict[str, dict] = {}
+
+    # --- loading a scenario -------------------------------------------------------------------
+
+    def populate(self, scenario: dict) -> None:
+        """Fill an empty tenant from a validated scenario document."""
+        for group in scenario.get("ops_groups", ()):
+            self.ops_groups[group["ops_group_handle"]] = dict(group)
+        for device in scenario.get("devices", ()):
+            self._add_device(device["device_id"], device.get("name"), None)
+        for worker in scenario.get("workers", ()):
+            self.add_worker(worker)
+        for place in scenario.get("places", ()):
+            self.places[place["place_handle"]] = dict(place)
+        for geofence in scenario.get("geofences", ()):
+            self.geofences[geofence["geofence_id"]] = dict(geofence)
+        for route in scenario.get("routes", ()):
+            self._add_scenario_route(route)
+
+    def add_worker(self, worker: dict) -> dict:
+        """Store a worker; absent ``device_ids`` get one generated device, ``[]`` gets none."""
+        handle = worker["worker_handle"]
+        device_ids = worker.get("device_ids")
+        if device_ids is None:
+            device_ids = [self.generate.device_id()]
+        record = {
+            "worker_handle": handle,
+            "name": worker.get("name") or self.generate.name(),
+            "device_ids": list(device_ids),
+            "deleted": bool(worker.get("deleted", False)),
+        }
+        for device_id in device_ids:
+            self._add_device(device_id, None, handle)
+        self.workers[handle] = record
+        return record
+
+    def _add_device(self, device_id: str, name: str | None, worker_handle: str | None) -> None:
+        device = self.devices.setdefault(device_id, {"device_id": device_id, "name": None,
+                                                     "worker_handle": None})
+        device["name"] = name or device["name"] or self.generate.name() + "'s phone"
+        if worker_handle:
+            device["worker_handle"] = worker_handle
+
+    def _add_scenario_route(self, route: dict) -> None:
+        now = self.clock.now_iso()
+        status = route.get("status", "planned")
+        worker_handle = route.get("worker_handle")
+        device_id = route.get("device_id")
+        if device_id is None and worker_handle and self.workers[worker_handle]["device_ids"]:
+            if status not in ("planned",):
+                device_id = self.workers[worker_handle]["device_ids"][0]
+        record = self._route_record(
+            route_handle=route["route_handle"], status=status, now=now,
+            track_mode=route.get("track_mode"), ops_group=route.get("ops_group_handle") or DEFAULT_OPS_GROUP,
+            worker_handle=worker_handle, device_id=device_id, metadata=route.get("metadata"),
+            started=status in ("tracking", "completed", "summarizing"),
+        )
+        if status in ("completed", "summarizing"):
+            record["completed_at"] = now
+        default_order_status = ORDER_STATUS_FOR_ROUTE[status]
+        for order in route.get("orders", ()):
+            destination = self._resolve_destination(order)
+            record["orders"].append(self._order_record(
+                order, destination, record, order.get("status") or default_order_status, now,
+                share_url=order.get("share_url")))
+        self._commit_route(record)
+
+    # --- POST /orders/track --------------------------------------------------------------------
+
+    def track_orders(self, request: dict) -> dict:
+        """Create and track a route (new-route form) or start tracking a planned one (by handle)."""
+        if request.get("route_handle"):
+            return self._track_planned_route(request)
+        orders = request.get("orders")
+        worker_handle = request.get("worker_handle") or request.get("driver_handle")
+        device_id = request.get("device_id")
+        if not orders or not (worker_handle or device_id):
+            raise errors.OrderRequestMalformed()
+        with self.lock:
+            ops_group = request.get("ops_group_handle") or DEFAULT_OPS_GROUP
+            if ops_group not in self.ops_groups:
+                raise errors.OpsGroupNotDefined(ops_group)
+            worker = None
+            if worker_handle:
+                worker = self.workers.get(worker_handle)
+                if worker is None:
+                    raise errors.DriverNotFound(worker_handle)
+                if worker["deleted"]:
+                    raise errors.DriverDeleted()
+            if device_id:
+                if device_id not in self.devices:
+                    raise errors.DeviceNotFound()
+                if worker is None:
+                    worker_handle = self.devices[device_id]["worker_handle"]
+            elif not worker["device_ids"]:
+                raise errors.DriverNotLinkedToDevice()
+            else:
+                device_id = worker["device_ids"][0]
+            self._check_places(orders)
+            destinations = [self._resolve_destination(order) for order in orders]
+            route_options = request.get("route") or {}
+            route_handle = route_options.get("route_handle")
+            if route_handle and route_handle in self.routes:
+                raise errors.DuplicateRoute()
+            self._check_order_handles(orders)
+
+            while not route_handle or route_handle in self.routes:
+                route_handle = self.generate.uuid()
+            now = self.clock.now_iso()
+            route = self._route_record(
+                route_handle=route_handle, status="tracking", now=now, track_mode=request["track_mode"],
+                ops_group=ops_group, worker_handle=worker_handle, device_id=device_id,
+                metadata=route_options.get("metadata"), started=True,
+                device_switch_mode=request.get("device_switch_mode"),
+            )
+            for order, destination in zip(orders, destinations):
+                route["orders"].append(self._order_record(order, destination, route, "ongoing", now))
+            self._commit_route(route)
+            return _snapshot(route)
+
+    def _track_planned_route(self, request: dict) -> dict:
+        with self.lock:
+            route = self.routes.get(request["route_handle"])
+            if route is None:
+                raise errors.RouteNotFound()
+            if route["status"] == "completed":
+                raise errors.RouteAlreadyCompleted()
+            if route["status"] == "tracking":
+                raise errors.RouteAlreadyTracking()
+            if route["status"] not in TRACKABLE_ROUTE_STATUSES:
+                raise errors.RouteCannotBeTracked()
+            device_id = request.get("device_id") or route.get("device_id")
+            worker = self.workers.get(route.get("worker_handle") or "")
+            if device_id:
+                if device_id not in self.devices:
+                    raise errors.DeviceNotFound()
+            elif worker is None:
+                raise errors.RouteCannotBeTracked()
+            elif worker["deleted"]:
+                raise errors.DriverDeleted()
+            elif not worker["device_ids"]:
+                raise errors.DriverNotLinkedToDevice()
+            else:
+                device_id = worker["device_ids"][0]
+            self._check_order_handles(route["orders"], route_handle=route["route_handle"])
+
+            now = self.clock.now_iso()
+            route.update(status="tracking", track_mode=request["track_mode"], device_id=device_id,
+                         started_at=now, assigned_at=route.get("assigned_at") or now)
+            for order in route["orders"]:
+                order.update(status="ongoing", track_mode=request["track_mode"], device_id=device_id,
+                             started_at=now, assigned_at=order.get("assigned_at") or now)
+            return _snapshot(route)
+
+    # --- rules shared by both forms ------------------------------------------------------------
+
+    def _check_places(self, orders: list[dict]) -> None:
+        """Unknown place handles first (400), then unknown geofences (404), as HyperTrack checks."""
+        for order in orders:
+            place_handle = order["destination"].get("place_handle")
+            if place_handle and place_handle not in self.places:
+                raise errors.DestinationPlaceNotFound(place_handle, order["order_handle"])
+        for order in orders:
+            geofence_id = order["destination"].get("geofence_id")
+            if geofence_id and geofence_id not in self.geofences:
+                raise errors.GeofenceNotFound(geofence_id)
+
+    def _check_order_handles(self, orders, route_handle: str | None = None) -> None:
+        """Refuse a handle repeated in the request or held by another route's unfinished order."""
+        seen = set()
+        for order in orders:
+            handle = order["order_handle"]
+            current = self.orders.get(handle)
+            if handle in seen or (current is not None and current["status"] not in TERMINAL_ORDER_STATUSES
+                                  and current["route_handle"] != route_handle):
+                raise errors.DuplicateOrder()
+            seen.add(handle)
+
+    def _resolve_destination(self, order: dict) -> dict:
+        """The order's destination as HyperTrack answers it: geometry always, radius for points."""
+        sent = order["destination"]
+        geometry = sent.get("geometry")
+        if geometry is None:
+            known = (self.places[sent["place_handle"]] if sent.get("place_handle")
+                     else self.geofences[sent["geofence_id"]])
+            destination = {"geometry": known["geometry"], "address": sent.get("address") or known.get("address")}
+            if known["geometry"]["type"] == "Point":
+                destination["radius"] = known.get("radius") or 100
+        else:
+            destination = {"geometry": geometry, "address": sent.get("address")}
+            if geometry["type"] == "Point":
+                destination["radius"] = sent.get("radius", 100)
+        for key in ("place_handle", "geofence_id", "place_id"):
+            if sent.get(key):
+                destination[key] = sent[key]
+        return destination
+
+    def _route_record(self, *, route_handle, status, now, track_mode, ops_group, worker_handle,
+                      device_id, metadata, started, device_switch_mode=None) -> dict:
+        route = {
+            "route_handle": route_handle,
+            "status": status,
+            "version": 1,
+            "embed_url": EMBED_URL.format(route_handle=route_handle, key=self.publishable_key),
+            "orders": [],
+            "started_at": now if started else None,
+            "assigned_at": now if (started or worker_handle) else None,
+            "created_at": now,
+            "device_id": device_id,
+            "worker_handle": worker_handle,
+            "planned_at": now,
+            "track_mode": track_mode,
+            "ops_group_handle": ops_group,
+        }
+        if device_switch_mode:
+            route["device_switch_mode"] = device_switch_mode
+        if metadata is not None:
+            route["metadata"] = metadata
+        return route
+
+    def _order_record(self, order: dict, destination: dict, route: dict, status: str, now: str,
+                      share_url: str | None = None) -> dict:
+        handle = order["order_handle"]
+        previous = self.orders.get(handle)
+        record = {
+            "order_handle": handle,
+            "fulfillment_attempt": previous["fulfillment_attempt"] + 1 if previous else 0,
+            "status": status,
+            "destination": destination,
+            "track_mode": route["track_mode"],
+            "scheduled_at": _iso(order.get("scheduled_at")),
+            "started_at": route["started_at"],
+            "type": order.get("type"),
+            "type_index": order.get("type_index") or 0,
+            "expected_service_time": order.get("expected_service_time") or 0,
+            "capacity_used": 1 if order.get("capacity_used") is None else order["capacity_used"],
+            "share_url": share_url or SHARE_URL.format(code=self.generate.share_code()),
+            "device_id": route["device_id"],
+            "worker_handle": route["worker_handle"],
+            "ops_group_handle": route["ops_group_handle"],
+            "created_at": now,
+            "assigned_at": route["assigned_at"],
+            "route_handle": route["route_handle"],
+            "planned_at": now,
+        }
+        if order.get("scheduled_after") is not None:
+            record["scheduled_after"] = _iso(order["scheduled_after"])
+        for key in _ECHOED_ORDER_FIELDS:
+            if order.get(key) is not None:
+                record[key] = order[key]
+        if status in TERMINAL_ORDER_STATUSES:
+            record[f"{status}_at"] = now
+        return record
+
+    def _commit_route(self, route: dict) -> None:
+        self.routes[route["route_handle"]] = route
+        for order in route["orders"]:
+            self.orders[order["order_handle"]] = order
+
+
+class Store:
+    """Every tenant, the scenario new tenants start from, and who may log in."""
+
+    def __init__(self, startup_scenario: dict, seed: int | None = None):
+        self.seed = seed
+        self._lock = threading.Lock()
+        self._init_state(startup_scenario)
+
+    def _init_state(self, startup_scenario: dict) -> None:
+        self.startup_scenario = startup_scenario
+        self.accounts = {a["account_id"]: a["secret_key"] for a in startup_scenario.get("accounts", ())}
+        self.tenants: dict[str, Tenant] = {}
+        self.tokens: dict[str, tuple[str, float]] = {}
+        self.generate = Generator(self.seed, "/server")
+
+    def reset(self) -> None:
+        """Every tenant back to the startup scenario; issued tokens forgotten."""
+        with self._lock:
+            self._init_state(self.startup_scenario)
+
+    def load_startup_scenario(self, scenario: dict) -> None:
+        """Make ``scenario`` the one every tenant starts from, and start every tenant again."""
+        with self._lock:
+            self._init_state(scenario)
+
+    def reset_tenant(self, account_id: str) -> None:
+        with self._lock:
+            self.tenants.pop(account_id, None)
+
+    def load_tenant_scenario(self, account_id: str, scenario: dict) -> Tenant:
+        """Replace one tenant's state with ``scenario`` (whose ``accounts`` are ignored)."""
+        tenant = Tenant(account_id, self.seed)
+        tenant.populate(scenario)
+        with self._lock:
+            self.tenants[account_id] = tenant
+        return tenant
+
+    def tenant(self, account_id: str) -> Tenant:
+        """The account's tenant, created from the startup scenario on first use."""
+        tenant = self.tenants.get(account_id)
+        if tenant is not None:
+            return tenant
+        with self._lock:
+            tenant = self.tenants.get(account_id)
+            if tenant is None:
+                tenant = Tenant(account_id, self.seed)
+                tenant.populate(self.startup_scenario)
+                self.tenants[account_id] = tenant
+            return tenant
+
+    # --- credentials ------------------------------------------------------------------------
+
+    def check_secret(self, account_id: str, secret_key: str) -> bool:
+        """Declared accounts must match exactly; in open mode any non-empty pair is accepted."""
+        if not account_id or not secret_key:
+            return False
+        accounts = self.accounts
+        return not accounts or accounts.get(account_id) == secret_key
+
+    def issue_token(self, account_id: str) -> dict:
+        with self._lock:
+            token = self.generate.token()
+            self.tokens[token] = (account_id, time.monotonic() + TOKEN_LIFETIME_SECONDS)
+        return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECONDS}
+
+    def account_for_token(self, token: str) -> str | None:
+        entry = self.tokens.get(token)
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        return entry[0]
+
+
+def _iso(value):
+    return None if value is None else format_timestamp(value)
+
+
+def _snapshot(route: dict) -> dict:
+    """A copy of a route and its orders, safe to serialise after the lock is released."""
+    return dict(route, orders=[dict(order) for order in route["orders"]])
