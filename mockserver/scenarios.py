@@ -56,7 +56,7 @@ class ScenarioLibrary:
             raise ScenarioError(str(self.directory), "No such fixtures directory.")
         self.scenarios: dict[str, dict] = {}
         for path in sorted(self.directory.glob("*.json")):
-            self.scenarios[path.stem] = validate(_read(path), str(path))
+            self.scenarios[path.stem] = _load_file(path)
 
     def names(self) -> list[str]:
         return list(self.scenarios)
@@ -66,6 +66,20 @@ class ScenarioLibrary:
 
     def describe(self) -> list[dict]:
         return [{"name": name, "description": s["description"]} for name, s in self.scenarios.items()]
+
+
+# Validated documents by file, so that building many apps (one per test) reads each file once.  The
+# store only reads scenario documents, never changes them, so one copy can serve every app.
+_validated: dict[Path, tuple[tuple[int, int], dict]] = {}
+
+
+def _load_file(path: Path) -> dict:
+    stat = path.stat()
+    version = (stat.st_mtime_ns, stat.st_size)
+    cached = _validated.get(path)
+    if cached is None or cached[0] != version:
+        cached = _validated[path] = (version, validate(_read(path), str(path)))
+    return cached[1]
 
 
 def _read(path: Path):

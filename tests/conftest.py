@@ -1,0 +1,111 @@
+"""Shared fixtures: an in-process app and client, a live server on a free port, and the shipped scenarios."""
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import requests
+
+from mockserver import create_app
+from mockserver.app import EXTENSION
+from mockserver.scenarios import ScenarioLibrary
+from mockserver.server import bind, url_of
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+REFERENCE = ROOT.parent / "shared" / "reference" / "hypertrack-orders-track.openapi.yaml"
+SHIPPED = ScenarioLibrary(FIXTURES)
+#: The seed request: HyperTrack's own "Create and track orders" example, first example of default.json.
+SEED_REQUEST = SHIPPED.get("default")["examples"][0]["request"]
+FROZEN_AT = datetime(2023, 11, 1, 22, 47, 53, 512000, tzinfo=timezone.utc)
+
+
+def basic(account_id: str = "acme", secret_key: str = "s3cret") -> dict:
+    token = base64.b64encode(f"{account_id}:{secret_key}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def seed_request(**changes) -> dict:
+    body = copy.deepcopy(SEED_REQUEST)
+    body.update(changes)
+    return body
+
+
+@pytest.fixture
+def app():
+    return create_app({"seed": 7})
+
+
+@pytest.fixture
+def store(app):
+    return app.extensions[EXTENSION].store
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Api:
+    """A tenant's view of the in-process mock: JSON in, (status, JSON) out."""
+
+    def __init__(self, client, account_id="acme", secret_key="s3cret"):
+        self.client = client
+        self.headers = basic(account_id, secret_key)
+
+    def track(self, body):
+        response = self.client.post("/orders/track", json=body, headers=self.headers)
+        return response.status_code, response.get_json()
+
+    def load_scenario(self, name_or_document):
+        if isinstance(name_or_document, str):
+            response = self.client.post(f"/__mock/scenarios/{name_or_document}", headers=self.headers)
+        else:
+            response = self.client.post("/__mock/scenarios", json=name_or_document, headers=self.headers)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
+
+
+@pytest.fixture
+def frozen(store):
+    """Freeze the clock of tenant ``acme`` at ``FROZEN_AT``."""
+    store.tenant("acme").clock.freeze(FROZEN_AT)
+    return FROZEN_AT
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """The mock under its production server (waitress), in a thread, on a free port of 127.0.0.1."""
+    app = create_app({"seed": 11})
+    server = bind(app, "127.0.0.1", 0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield url_of(server)
+    server.close()
+
+
+@pytest.fixture
+def live(live_server):
+    """The live server's URL, reset to the startup scenario for this test."""
+    requests.post(live_server + "/__mock/reset", timeout=5).raise_for_status()
+    return live_server
+
+
+def scenario_examples():
+    """``(scenario, example)`` for every example in every shipped scenario."""
+    return [pytest.param(name, example, id=f"{name}: {example['name']}")
+            for name in SHIPPED.names() for example in SHIPPED.get(name)["examples"]]
+
+
+def dumps(body) -> bytes:
+    return json.dumps(body).encode()
