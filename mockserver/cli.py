@@ -35,16 +35,15 @@ def main(argv=None) -> int:
     try:
         settings = load_settings({k: v for k, v in vars(args).items()})
         from .app import create_app
-        from .server import PortInUse, bind, serve_forever, url_of
+        from .server import CannotListen, bind, serve_forever, url_of
 
         app = create_app({k: settings[k] for k in ("fixtures", "scenario", "seed", "max_body_bytes")})
         server = bind(app, settings["host"], settings["port"], settings["threads"])
     except (ConfigError, ScenarioError) as error:
         print(f"hypertrack-mock: {error}", file=sys.stderr)
         return 2
-    except PortInUse as error:
-        print(f"hypertrack-mock: {error}; stop what is using it or choose another with --port",
-              file=sys.stderr)
+    except CannotListen as error:
+        print(f"hypertrack-mock: {error}", file=sys.stderr)
         return 2
     print(f"hypertrack-mock: serving {url_of(server)} (scenario '{settings['scenario']}')", flush=True)
     serve_forever(server)

@@ -12,7 +12,8 @@ DEFAULTS = {
     "max_body_bytes": 1024 * 1024,
     "threads": 4,
 }
-_INTEGERS = {"port", "seed", "max_body_bytes", "threads"}
+#: The smallest and largest value each integer setting may take (None: unbounded).
+_INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, None), "threads": (1, None)}
 ENV_PREFIX = "HYPERTRACK_MOCK_"
 
 
@@ -40,9 +41,15 @@ def load_settings(overrides: dict | None = None, environ=os.environ) -> dict:
 
 
 def _coerce(key, value, source):
-    if key in _INTEGERS and not isinstance(value, int):
+    if key not in _INTEGERS:
+        return value
+    if not isinstance(value, int):
         try:
-            return int(value)
+            value = int(value)
         except ValueError:
             raise ConfigError(f"{source} must be an integer, not {value!r}.") from None
+    low, high = _INTEGERS[key]
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ConfigError(f"{source} must be {bounds}, not {value}.")
     return value

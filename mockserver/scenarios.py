@@ -17,7 +17,10 @@ class ScenarioError(ValueError):
     def __init__(self, source: str, messages):
         self.source = source
         self.messages = messages
-        super().__init__(f"{source}: " + "; ".join(f"{path}: {text}" for path, text in flatten(messages)))
+        if isinstance(messages, str):
+            super().__init__(f"{source}: {messages}")
+        else:
+            super().__init__(f"{source}: " + "; ".join(f"{path}: {text}" for path, text in flatten(messages)))
 
 
 def flatten(messages, prefix=""):

@@ -11,20 +11,23 @@ import signal
 from waitress.server import create_server
 
 
-class PortInUse(OSError):
-    pass
+class CannotListen(OSError):
+    """The address cannot be bound: in use, not on this machine, or not an address at all."""
 
 
 def bind(app, host: str, port: int, threads: int = 4):
-    """A bound (listening) server; ``PortInUse`` if another process holds the port."""
+    """A bound (listening) server, or ``CannotListen`` saying why not."""
     logging.getLogger("waitress").setLevel(logging.ERROR)
     try:
         return create_server(app, host=host, port=port, threads=threads, ident="hypertrack-mock",
                              clear_untrusted_proxy_headers=True, channel_timeout=30)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            raise PortInUse(f"port {port} on {host} is already in use") from None
-        raise
+            raise CannotListen(f"port {port} on {host} is already in use; stop what is using it "
+                               "or choose another with --port") from None
+        raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    except ValueError as error:  # waitress: a host it cannot resolve
+        raise CannotListen(f"cannot listen on {host}:{port}: {error}") from None
 
 
 def url_of(server) -> str:

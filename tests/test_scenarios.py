@@ -128,7 +128,7 @@ def test_a_bad_fixture_file_stops_start_up_naming_file_and_field(tmp_path):
 def test_a_fixture_file_that_is_not_json_stops_start_up(tmp_path):
     (tmp_path / "broken.json").write_text("{not json")
 
-    with pytest.raises(ScenarioError, match=r"broken\.json: \(document\): Not a readable JSON document"):
+    with pytest.raises(ScenarioError, match=r"broken\.json: Not a readable JSON document"):
         ScenarioLibrary(tmp_path)
 
 
