@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apiflask import APIFlask
+from apiflask import APIFlask, HTTPError
 from flask import current_app
 
 from . import __version__
 from .config import load_settings
-from .errors import HyperTrackError
+from .errors import HyperTrackError, NotFound
 from .scenarios import ScenarioError, ScenarioLibrary
 from .store import Store
 
@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> APIFlask:
         SECURITY_SCHEMES={"BasicAuth": {"type": "http", "scheme": "basic"},
                           "TokenAuth": {"type": "http", "scheme": "bearer"}},
         TAGS=[{"name": "Orders", "description": "HyperTrack's Orders API (data plane)"},
+              {"name": "Workers", "description": "HyperTrack's Workers API (data plane)"},
               {"name": "Auth", "description": "HyperTrack's OAuth token endpoint (data plane)"},
               {"name": "Mock control", "description": "The mock's own /__mock/ control plane"}],
     )
@@ -53,13 +54,21 @@ def create_app(config: dict | None = None) -> APIFlask:
     from .control import bp as control_bp
     from .dataplane.oauth import bp as oauth_bp
     from .dataplane.orders import bp as orders_bp
+    from .dataplane.routes import bp as routes_bp
+    from .dataplane.workers import bp as workers_bp
 
     app.register_blueprint(orders_bp)
+    app.register_blueprint(routes_bp)
+    app.register_blueprint(workers_bp)
     app.register_blueprint(oauth_bp)
     app.register_blueprint(control_bp)
 
     @app.errorhandler(HyperTrackError)
     def render_business_error(error: HyperTrackError):
         return error.body(), error.status
+
+    @app.errorhandler(NotFound)
+    def render_not_found(error: NotFound):
+        return app.error_callback(HTTPError(404, error.message))
 
     return app

@@ -7,6 +7,14 @@ string or ``null``.
 from __future__ import annotations
 
 
+class NotFound(Exception):
+    """An unknown order, route or worker on the operations whose 404 is APIFlask's ``HTTPError``."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 class HyperTrackError(Exception):
     status: int = 400
     code: str = ""
@@ -34,6 +42,23 @@ class OrderRequestMalformed(HyperTrackError):
 class RouteAlreadyCompleted(HyperTrackError):
     status, code, title = 400, "validation_error", "Route already completed"
     detail = "Route with the given ID is already completed"
+
+
+class RouteAlreadyCompletedConflict(RouteAlreadyCompleted):
+    """Completing a completed route: the same body, as 409 (HyperTrack's Complete Route example)."""
+
+    status = 409
+
+
+class OrderAlreadyFinished(HyperTrackError):
+    """Completing or cancelling a finished order.  HyperTrack documents no body for this; we mirror
+    its Complete Route conflict."""
+
+    status, code = 409, "validation_error"
+
+    def __init__(self, order_status: str):
+        self.title = f"Order already {order_status}"
+        super().__init__(f"Order with the given handle is already {order_status}")
 
 
 class RouteAlreadyTracking(HyperTrackError):

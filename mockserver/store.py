@@ -23,6 +23,7 @@ ORDER_STATUS_FOR_ROUTE = {
 }
 DEFAULT_OPS_GROUP = "default"
 EMBED_URL = "https://embed.hypertrack.com/routes/{route_handle}?publishable_key={key}"
+ORDER_EMBED_URL = "https://embed.hypertrack.com/orders/{order_handle}?publishable_key={key}"
 SHARE_URL = "https://trck.at/{code}"
 TOKEN_LIFETIME_SECONDS = 3600
 
@@ -48,6 +49,13 @@ class Tenant:
         self.routes: dict[str, dict] = {}
         #: order_handle -> the order's latest fulfilment (the dict also held in its route's list)
         self.orders: dict[str, dict] = {}
+        #: order_handle -> every fulfilment of that handle, oldest first
+        self.order_attempts: dict[str, list[dict]] = {}
+        #: (order_handle, fulfillment_attempt) -> the events the mock has seen, oldest first
+        self.timelines: dict[tuple[str, int], list[dict]] = {}
+        #: every order and every route in creation order: what listings page through
+        self.order_log: list[dict] = []
+        self.route_log: list[dict] = []
 
     # --- loading a scenario -------------------------------------------------------------------
 
@@ -72,16 +80,97 @@ class Tenant:
         device_ids = worker.get("device_ids")
         if device_ids is None:
             device_ids = [self.generate.device_id()]
+        deleted = bool(worker.get("deleted", False))
+        now = self.clock.now_iso()
         record = {
             "worker_handle": handle,
             "name": worker.get("name") or self.generate.name(),
+            "ops_group_handle": worker.get("ops_group_handle") or DEFAULT_OPS_GROUP,
+            "profile": worker.get("profile") or {},
+            "home": worker.get("home"),
+            "product_types": worker.get("product_types") or [],
+            "unavailable_on": worker.get("unavailable_on") or [],
+            "schedule": worker.get("schedule"),
             "device_ids": list(device_ids),
-            "deleted": bool(worker.get("deleted", False)),
+            "deleted": deleted,
+            "created_at": now,
+            "deleted_at": now if deleted else None,
         }
         for device_id in device_ids:
             self._add_device(device_id, None, handle)
         self.workers[handle] = record
         return record
+
+    # --- Workers API ---------------------------------------------------------------------------
+
+    def upsert_worker(self, request: dict) -> dict:
+        """Create a worker, or update the one with that handle (HyperTrack documents no conflict)."""
+        with self.lock:
+            ops_group = request.get("ops_group_handle") or DEFAULT_OPS_GROUP
+            if ops_group not in self.ops_groups:
+                raise errors.OpsGroupNotDefined(ops_group)
+            device_id = str(request["device_id"]).upper() if request.get("device_id") else None
+            if device_id and self.devices.get(device_id, {}).get("worker_handle") not in (
+                    None, request["worker_handle"]):
+                self.workers[self.devices[device_id]["worker_handle"]]["device_ids"].remove(device_id)
+            worker = self.workers.get(request["worker_handle"])
+            if worker is None:
+                worker = self.add_worker({"worker_handle": request["worker_handle"], "device_ids": [],
+                                          "name": request.get("name")})
+            for key in ("name", "profile", "home", "product_types", "unavailable_on", "schedule"):
+                if request.get(key) is not None:
+                    worker[key] = request[key]
+            worker["ops_group_handle"] = ops_group
+            if device_id and device_id not in worker["device_ids"]:
+                worker["device_ids"].insert(0, device_id)
+                self._add_device(device_id, None, worker["worker_handle"])
+                self.devices[device_id]["worker_handle"] = worker["worker_handle"]
+            return self._worker_view(worker)
+
+    def worker_view(self, handle: str, include_deleted: bool = False) -> dict:
+        """Get Worker: the worker, its devices and (no location data here) an empty timeline."""
+        with self.lock:
+            worker = self._find_worker(handle, include_deleted)
+            view = self._worker_view(worker)
+            view["current_date"] = self.clock.now().date().isoformat()
+            view["devices"] = [dict(self.devices[d], worker_handle=handle) for d in worker["device_ids"]]
+            view["timeline"] = []
+            return view
+
+    def delete_worker(self, handle: str) -> None:
+        """Soft-delete: tracking the worker then answers ``driver_deleted`` until it is undeleted."""
+        with self.lock:
+            worker = self._find_worker(handle)
+            worker["deleted"] = True
+            worker["deleted_at"] = self.clock.now_iso()
+
+    def undelete_worker(self, handle: str) -> dict:
+        with self.lock:
+            worker = self._find_worker(handle, include_deleted=True)
+            worker["deleted"] = False
+            worker["deleted_at"] = None
+            return self._worker_view(worker)
+
+    def upsert_ops_group(self, request: dict) -> dict:
+        with self.lock:
+            group = {"route_capacity": None, "route_max_distance": None, **request}
+            self.ops_groups[request["ops_group_handle"]] = group
+            return dict(group, deleted=False, deleted_at=None)
+
+    def _find_worker(self, handle: str, include_deleted: bool = False) -> dict:
+        worker = self.workers.get(handle)
+        if worker is None or (worker["deleted"] and not include_deleted):
+            raise errors.NotFound("Worker not found")
+        return worker
+
+    def _worker_view(self, worker: dict) -> dict:
+        handle = worker["worker_handle"]
+        tracking = any(r["status"] == "tracking" and r["worker_handle"] == handle for r in self.routes.values())
+        view = {key: value for key, value in worker.items() if key != "device_ids"}
+        view["device_id"] = worker["device_ids"][0] if worker["device_ids"] else None
+        view["work_status"] = {"tracking": tracking, "available": not worker["deleted"]}
+        view["timezone"] = self.ops_groups.get(worker["ops_group_handle"], {}).get("timezone") or "UTC"
+        return view
 
     def _add_device(self, device_id: str, name: str | None, worker_handle: str | None) -> None:
         device = self.devices.setdefault(device_id, {"device_id": device_id, "name": None,
@@ -113,6 +202,14 @@ class Tenant:
                 order, destination, record, order.get("status") or default_order_status, now,
                 share_url=order.get("share_url")))
         self._commit_route(record)
+        for order in record["orders"]:
+            self._record_event(order, "created", now)
+            if order["assigned_at"]:
+                self._record_event(order, "assigned", now)
+            if order["started_at"]:
+                self._record_event(order, "started", now)
+            if order["status"] in TERMINAL_ORDER_STATUSES:
+                self._record_event(order, order["status"], now)
 
     # --- POST /orders/track --------------------------------------------------------------------
 
@@ -165,6 +262,9 @@ class Tenant:
             for order, destination in zip(orders, destinations):
                 route["orders"].append(self._order_record(order, destination, route, "ongoing", now))
             self._commit_route(route)
+            for order in route["orders"]:
+                for kind in ("created", "assigned", "started"):
+                    self._record_event(order, kind, now)
             return _snapshot(route)
 
     def _track_planned_route(self, request: dict) -> dict:
@@ -197,9 +297,128 @@ class Tenant:
             route.update(status="tracking", track_mode=request["track_mode"], device_id=device_id,
                          started_at=now, assigned_at=route.get("assigned_at") or now)
             for order in route["orders"]:
+                if not order.get("assigned_at"):
+                    self._record_event(order, "assigned", now)
                 order.update(status="ongoing", track_mode=request["track_mode"], device_id=device_id,
                              started_at=now, assigned_at=order.get("assigned_at") or now)
+                self._record_event(order, "started", now)
             return _snapshot(route)
+
+    # --- the rest of an order's and a route's life ---------------------------------------------
+
+    def order_view(self, handle: str, attempt: int | None = None) -> dict:
+        """An order (its latest fulfilment, or ``attempt``) with its timeline: Get Order Timeline."""
+        with self.lock:
+            return self._order_view(self._find_order(handle, attempt))
+
+    def finish_order(self, handle: str, outcome: str, *, metadata: dict | None = None,
+                     attempt: int | None = None, order_type: str | None = None,
+                     type_index: int | None = None) -> dict:
+        """Complete or cancel an unfinished order; its route completes when all its orders are finished."""
+        with self.lock:
+            order = self._find_order(handle, attempt, order_type, type_index)
+            if order["status"] in TERMINAL_ORDER_STATUSES:
+                raise errors.OrderAlreadyFinished(order["status"])
+            now = self.clock.now_iso()
+            order["status"] = outcome
+            order[f"{outcome}_at"] = now
+            if metadata:
+                order["metadata"] = {**(order.get("metadata") or {}), **metadata}
+            self._record_event(order, outcome, now)
+            route = self.routes[order["route_handle"]]
+            if route["status"] != "completed" and all(
+                    o["status"] in TERMINAL_ORDER_STATUSES for o in route["orders"]):
+                self._complete_route(route, now)
+            return self._order_view(order)
+
+    def route_view(self, route_handle: str) -> dict:
+        with self.lock:
+            route = self.routes.get(route_handle)
+            if route is None:
+                raise errors.NotFound("Route not found")
+            return _snapshot(route)
+
+    def complete_route(self, route_handle: str) -> dict:
+        """Complete a route, cancelling its unfinished orders."""
+        with self.lock:
+            route = self.routes.get(route_handle)
+            if route is None:
+                raise errors.NotFound("Route not found")
+            if route["status"] == "completed":
+                raise errors.RouteAlreadyCompletedConflict()
+            now = self.clock.now_iso()
+            for order in route["orders"]:
+                if order["status"] not in TERMINAL_ORDER_STATUSES:
+                    order["status"] = "cancelled"
+                    order["cancelled_at"] = now
+                    self._record_event(order, "cancelled", now)
+            self._complete_route(route, now)
+            return _snapshot(route)
+
+    def list_orders(self, *, statuses=None, worker_handle=None, route_handle=None,
+                    ops_group_handle=None, limit: int, after: int = -1):
+        """One page of orders (latest fulfilments, oldest first) and the cursor of the next page."""
+        def keep(order):
+            return (self.orders.get(order["order_handle"]) is order
+                    and (not statuses or order["status"] in statuses)
+                    and (worker_handle is None or order["worker_handle"] == worker_handle)
+                    and (route_handle is None or order["route_handle"] == route_handle)
+                    and (ops_group_handle is None or order["ops_group_handle"] == ops_group_handle))
+        with self.lock:
+            page, cursor = _page(self.order_log, keep, limit, after)
+            return [dict(order) for order in page], cursor
+
+    def list_routes(self, *, statuses=None, worker_handle=None, ops_group_handle=None, track_mode=None,
+                    limit: int, after: int = -1):
+        """One page of routes (oldest first) and the cursor of the next page."""
+        def keep(route):
+            return ((not statuses or route["status"] in statuses)
+                    and (worker_handle is None or route["worker_handle"] == worker_handle)
+                    and (ops_group_handle is None or route["ops_group_handle"] == ops_group_handle)
+                    and (track_mode is None or route["track_mode"] == track_mode))
+        with self.lock:
+            page, cursor = _page(self.route_log, keep, limit, after)
+            return [_snapshot(route) for route in page], cursor
+
+    def _find_order(self, handle, attempt=None, order_type=None, type_index=None) -> dict:
+        attempts = self.order_attempts.get(handle, ())
+        if attempt is None:
+            order = attempts[-1] if attempts else None
+        else:
+            order = next((o for o in attempts if o["fulfillment_attempt"] == attempt), None)
+        if order is None or (order_type is not None and order.get("type") != order_type) or (
+                type_index is not None and order["type_index"] != type_index):
+            raise errors.NotFound("Order not found")
+        return order
+
+    def _order_view(self, order: dict) -> dict:
+        handle, attempt = order["order_handle"], order["fulfillment_attempt"]
+        view = dict(order)
+        view["embed_url"] = ORDER_EMBED_URL.format(order_handle=handle, key=self.publishable_key)
+        view["previous_fulfillments"] = [
+            {"order_handle": handle, "fulfillment_attempt": o["fulfillment_attempt"]}
+            for o in self.order_attempts[handle] if o["fulfillment_attempt"] < attempt]
+        view["timeline"] = [dict(event) for event in self.timelines[(handle, attempt)]]
+        return view
+
+    def _complete_route(self, route: dict, now: str) -> None:
+        route["status"] = "completed"
+        route["completed_at"] = now
+
+    def _record_event(self, order: dict, kind: str, now: str) -> None:
+        destination = order["destination"]
+        self.timelines.setdefault((order["order_handle"], order["fulfillment_attempt"]), []).append({
+            "type": f"driver_order_{kind}",
+            "recorded_at": now,
+            "order_handle": order["order_handle"],
+            "route_handle": order["route_handle"],
+            "order_type": order.get("type"),
+            "destination_address": destination.get("address"),
+            "destination_location": destination["geometry"],
+            "fulfillment_attempt": order["fulfillment_attempt"],
+            "driver_handle": order["worker_handle"],
+            "device_id": order["device_id"],
+        })
 
     # --- rules shared by both forms ------------------------------------------------------------
 
@@ -292,6 +511,8 @@ class Tenant:
             "route_handle": route["route_handle"],
             "planned_at": now,
         }
+        if record["type"] is None:
+            del record["type"]  # HyperTrack's spec lets `type` be absent, not null (its enum has no null)
         if order.get("scheduled_after") is not None:
             record["scheduled_after"] = _iso(order["scheduled_after"])
         for key in _ECHOED_ORDER_FIELDS:
@@ -303,8 +524,11 @@ class Tenant:
 
     def _commit_route(self, route: dict) -> None:
         self.routes[route["route_handle"]] = route
+        self.route_log.append(route)
         for order in route["orders"]:
             self.orders[order["order_handle"]] = order
+            self.order_attempts.setdefault(order["order_handle"], []).append(order)
+            self.order_log.append(order)
 
 
 class Store:
@@ -381,6 +605,21 @@ class Store:
 
 def _iso(value):
     return None if value is None else format_timestamp(value)
+
+
+def _page(log: list, keep, limit: int, after: int):
+    """Up to ``limit`` kept items after position ``after``, and the position to continue from (or None).
+
+    Items are only ever appended to a log, so a cursor never skips or repeats one while others arrive.
+    """
+    items, last = [], after
+    for index in range(after + 1, len(log)):
+        if keep(log[index]):
+            if len(items) == limit:
+                return items, last
+            items.append(log[index])
+            last = index
+    return items, None
 
 
 def _snapshot(route: dict) -> dict:

@@ -52,15 +52,25 @@ def client(app):
 
 
 class Api:
-    """A tenant's view of the in-process mock: JSON in, (status, JSON) out."""
+    """A tenant's view of the in-process mock: JSON in, (status, JSON) out.
+
+    Every data-plane answer is checked against the schema HyperTrack's spec declares for it.
+    """
 
     def __init__(self, client, account_id="acme", secret_key="s3cret"):
         self.client = client
         self.headers = basic(account_id, secret_key)
 
+    def call(self, method, path, body=None, **kwargs):
+        import conformance
+
+        response = self.client.open(path, method=method, json=body, headers=self.headers, **kwargs)
+        payload = response.get_json(silent=True)
+        conformance.check(method, path, response.status_code, payload)
+        return response.status_code, payload
+
     def track(self, body):
-        response = self.client.post("/orders/track", json=body, headers=self.headers)
-        return response.status_code, response.get_json()
+        return self.call("POST", "/orders/track", body)
 
     def load_scenario(self, name_or_document):
         if isinstance(name_or_document, str):

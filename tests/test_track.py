@@ -103,7 +103,7 @@ def test_defaults_fill_what_the_order_leaves_out(api, frozen):
         "order_handle": "bare", "fulfillment_attempt": 0, "status": "ongoing",
         "destination": {"geometry": {"type": "Point", "coordinates": [-121.9, 37.3]}, "address": None,
                         "radius": 100},
-        "track_mode": "flex", "scheduled_at": None, "started_at": TIMESTAMP, "type": None,
+        "track_mode": "flex", "scheduled_at": None, "started_at": TIMESTAMP,
         "type_index": 0, "expected_service_time": 0, "capacity_used": 1, "share_url": "<generated>",
         "device_id": JAMES_DEVICE, "worker_handle": "james@ht.com", "ops_group_handle": "default",
         "created_at": TIMESTAMP, "assigned_at": TIMESTAMP, "route_handle": body["route_handle"],

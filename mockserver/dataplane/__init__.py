@@ -12,3 +12,14 @@ def authenticate():
     if account_id is None:
         raise unauthorized()
     g.tenant = store.tenant(account_id)
+
+
+def documented(schema, description):
+    """An OpenAPI response entry with a JSON body of ``schema``."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def page(key, items, query_schema, cursor):
+    """A listing: ``{key: items, "pagination_token": <token of the next page, or null>}``."""
+    token_field = query_schema._declared_fields["pagination_token"]
+    return {key: items, "pagination_token": None if cursor is None else token_field.serialize_position(cursor)}

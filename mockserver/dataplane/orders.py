@@ -1,17 +1,16 @@
-"""``POST /orders/track``."""
+"""Orders: track, read back (Get Order Timeline), complete, cancel, and list."""
 from apiflask import APIBlueprint
 from flask import g
 
 from ..jsonbody import json_body
 from ..schemas.hypertrack import BusinessError, TrackOrdersRequest, TrackOrdersResponse
-from . import authenticate
+from ..schemas.lifecycle import (
+    FinishOrderQuery, FinishOrderRequest, ListOrdersQuery, OrderTimelineQuery,
+)
+from . import authenticate, documented, page
 
 bp = APIBlueprint("orders", __name__, tag="Orders")
 bp.before_request(authenticate)
-
-
-def _json(schema, description):
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 @bp.post("/orders/track")
@@ -21,12 +20,56 @@ def _json(schema, description):
                 "route by its route_handle.",
     security=["BasicAuth", "TokenAuth"],
     responses={
-        201: _json(TrackOrdersResponse, "Successful response"),
-        400: _json(BusinessError, "Bad Request"),
-        404: _json(BusinessError, "Not Found"),
-        409: _json(BusinessError, "Conflict"),
+        201: documented(TrackOrdersResponse, "Successful response"),
+        400: documented(BusinessError, "Bad Request"),
+        404: documented(BusinessError, "Not Found"),
+        409: documented(BusinessError, "Conflict"),
     },
 )
 @json_body(TrackOrdersRequest)
 def track_orders(json_data):
     return g.tenant.track_orders(json_data), 201
+
+
+@bp.get("/orders/<order_handle>")
+@bp.input(OrderTimelineQuery, location="query")
+@bp.doc(summary="Get Order Timeline", security=["BasicAuth", "TokenAuth"], responses=[404])
+def get_order(order_handle, query_data):
+    return g.tenant.order_view(order_handle, query_data.get("fulfillment_attempt"))
+
+
+def _finish(order_handle, outcome, query_data, json_data):
+    return g.tenant.finish_order(
+        order_handle, outcome, metadata=json_data.get("metadata"),
+        attempt=query_data.get("fulfillment_attempt"), order_type=query_data.get("type"),
+        type_index=query_data.get("type_index"))
+
+
+@bp.post("/orders/<order_handle>/complete")
+@bp.input(FinishOrderQuery, location="query")
+@bp.doc(summary="Complete Order", security=["BasicAuth", "TokenAuth"],
+        responses={404: "Not Found", 409: documented(BusinessError, "The order is already finished")})
+@json_body(FinishOrderRequest)
+def complete_order(order_handle, query_data, json_data):
+    return _finish(order_handle, "completed", query_data, json_data)
+
+
+@bp.post("/orders/<order_handle>/cancel")
+@bp.input(FinishOrderQuery, location="query")
+@bp.doc(summary="Cancel Order", security=["BasicAuth", "TokenAuth"],
+        responses={404: "Not Found", 409: documented(BusinessError, "The order is already finished")})
+@json_body(FinishOrderRequest)
+def cancel_order(order_handle, query_data, json_data):
+    return _finish(order_handle, "cancelled", query_data, json_data)
+
+
+@bp.get("/orders/")
+@bp.input(ListOrdersQuery, location="query")
+@bp.doc(summary="List Orders", description="Latest fulfilment of each order, oldest first.",
+        security=["BasicAuth", "TokenAuth"])
+def list_orders(query_data):
+    orders, cursor = g.tenant.list_orders(
+        statuses=query_data.get("status"), worker_handle=query_data.get("worker_handle"),
+        route_handle=query_data.get("route_handle"), ops_group_handle=query_data.get("ops_group_handle"),
+        limit=query_data["limit"], after=query_data.get("pagination_token", -1))
+    return page("orders", orders, ListOrdersQuery, cursor)

@@ -39,6 +39,8 @@ class OpsGroup(Schema):
 class Worker(Schema):
     worker_handle = fields.String(**_handle)
     name = fields.String(allow_none=True)
+    ops_group_handle = fields.String(allow_none=True)
+    profile = FreeFormObject(allow_none=True)
     device_ids = fields.List(fields.String(validate=validate.Length(min=1)),
                              metadata={"description": "absent: one generated device; []: not linked"})
     deleted = fields.Boolean(load_default=False)
@@ -132,6 +134,10 @@ class Scenario(Schema):
         ops_groups = {g["ops_group_handle"] for g in data["ops_groups"]} | {"default"}
         places = {p["place_handle"] for p in data["places"]}
         geofences = {g["geofence_id"] for g in data["geofences"]}
+        for index, worker in enumerate(data["workers"]):
+            if worker.get("ops_group_handle") and worker["ops_group_handle"] not in ops_groups:
+                problems.setdefault("workers", {}).setdefault(index, {})["ops_group_handle"] = [
+                    f"Unknown ops group '{worker['ops_group_handle']}'."]
         unfinished = {}
         for index, route in enumerate(data["routes"]):
             route_problems = {}
