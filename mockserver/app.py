@@ -1,7 +1,9 @@
 """The application factory: one Flask app serving HyperTrack's data plane and the mock's control plane."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, field
+from typing import Callable
 
 from apiflask import APIFlask, HTTPError
 from flask import current_app
@@ -22,6 +24,8 @@ class Mock:
     store: Store
     library: ScenarioLibrary
     settings: dict
+    #: Wraps a wait that holds a server thread (a fault's delay); the server may lend another meanwhile.
+    blocking: Callable[[], contextlib.AbstractContextManager] = field(default=contextlib.nullcontext)
 
 
 def mock() -> Mock:
@@ -49,7 +53,8 @@ def create_app(config: dict | None = None) -> APIFlask:
               {"name": "Auth", "description": "HyperTrack's OAuth token endpoint (data plane)"},
               {"name": "Mock control", "description": "The mock's own /__mock/ control plane"}],
     )
-    app.extensions[EXTENSION] = Mock(Store(scenario, settings["seed"]), library, settings)
+    app.extensions[EXTENSION] = Mock(Store(scenario, settings["seed"], settings["journal_cap"]), library,
+                                     settings)
 
     from .control import bp as control_bp
     from .dataplane.oauth import bp as oauth_bp
@@ -62,6 +67,10 @@ def create_app(config: dict | None = None) -> APIFlask:
     app.register_blueprint(workers_bp)
     app.register_blueprint(oauth_bp)
     app.register_blueprint(control_bp)
+
+    from .intercept import install
+
+    install(app)
 
     @app.errorhandler(HyperTrackError)
     def render_business_error(error: HyperTrackError):

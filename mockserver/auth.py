@@ -39,3 +39,20 @@ def account_for(store, header: str | None) -> str | None:
         if account_id is not None:
             return account_id
     raise unauthorized()
+
+
+def refusal_reason(store, header: str | None) -> str:
+    """Why a request's credentials were refused, for the journal."""
+    if not header:
+        return "no Authorization header"
+    scheme, _, credential = header.strip().partition(" ")
+    if scheme.lower() == "basic":
+        pair = decode_basic(credential.strip())
+        if pair is None:
+            return "malformed Basic credentials"
+        if not pair[0] or not pair[1]:
+            return "empty account id or secret key"
+        return f"unknown account '{pair[0]}' or wrong secret key"
+    if scheme.lower() == "bearer":
+        return "unknown or expired Bearer token"
+    return f"unsupported Authorization scheme '{scheme}'"

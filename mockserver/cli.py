@@ -27,6 +27,9 @@ def parser() -> argparse.ArgumentParser:
                    f"(default {DEFAULTS['max_body_bytes']}; {env_name('max_body_bytes')})")
     p.add_argument("--threads", type=int, metavar="N", help="server threads "
                    f"(default {DEFAULTS['threads']}; {env_name('threads')})")
+    p.add_argument("--journal-cap", type=int, metavar="N", help="journal entries kept per tenant and "
+                   f"server-wide, oldest dropped first (default {DEFAULTS['journal_cap']}; 0 turns the journal off; "
+                   f"{env_name('journal_cap')})")
     return p
 
 
@@ -37,7 +40,8 @@ def main(argv=None) -> int:
         from .app import create_app
         from .server import CannotListen, bind, serve_forever, url_of
 
-        app = create_app({k: settings[k] for k in ("fixtures", "scenario", "seed", "max_body_bytes")})
+        app = create_app({k: settings[k] for k in ("fixtures", "scenario", "seed", "max_body_bytes",
+                                                    "journal_cap")})
         server = bind(app, settings["host"], settings["port"], settings["threads"])
     except (ConfigError, ScenarioError) as error:
         print(f"hypertrack-mock: {error}", file=sys.stderr)

@@ -1,4 +1,7 @@
-"""A tenant's clock: real UTC time, or an instant frozen (and moved) by the control plane."""
+"""Clocks: the server's, and each tenant's, which follows the server's unless set on its own.
+
+Real UTC time by default; the control plane can freeze a clock at an instant, move it, and release it.
+"""
 from __future__ import annotations
 
 import threading
@@ -8,22 +11,24 @@ from .schemas.fields import format_timestamp
 
 
 class Clock:
-    def __init__(self):
+    def __init__(self, parent: Clock | None = None):
         self._lock = threading.Lock()
+        self.parent = parent
         self.frozen_at: datetime | None = None
         self.offset = timedelta(0)
 
     def now(self) -> datetime:
-        with self._lock:
-            if self.frozen_at is not None:
-                return self.frozen_at
-            return datetime.now(timezone.utc) + self.offset
+        frozen_at, offset = self.frozen_at, self.offset
+        if frozen_at is not None:
+            return frozen_at
+        base = self.parent.now() if self.parent is not None else datetime.now(timezone.utc)
+        return base + offset
 
     def now_iso(self) -> str:
         return format_timestamp(self.now())
 
     def freeze(self, instant: datetime | None) -> None:
-        """Stop the clock at ``instant``, or let it run again (from now) with ``None``."""
+        """Stop the clock at ``instant``; with ``None``, let it run again (and follow its parent)."""
         with self._lock:
             self.frozen_at = instant.astimezone(timezone.utc) if instant else None
             self.offset = timedelta(0)
@@ -34,3 +39,8 @@ class Clock:
                 self.frozen_at += timedelta(seconds=seconds)
             else:
                 self.offset += timedelta(seconds=seconds)
+
+    def describe(self) -> dict:
+        return {"now": self.now_iso(),
+                "frozen_at": format_timestamp(self.frozen_at) if self.frozen_at else None,
+                "offset_seconds": self.offset.total_seconds()}

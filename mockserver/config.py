@@ -11,9 +11,11 @@ DEFAULTS = {
     "seed": None,              # None: generated values differ on every start
     "max_body_bytes": 1024 * 1024,
     "threads": 4,
+    "journal_cap": 1000,       # journal entries kept per tenant (and server-wide); 0: no journal
 }
 #: The smallest and largest value each integer setting may take (None: unbounded).
-_INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, None), "threads": (1, None)}
+_INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, None), "threads": (1, None),
+             "journal_cap": (0, None)}
 ENV_PREFIX = "HYPERTRACK_MOCK_"
 
 

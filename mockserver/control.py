@@ -9,8 +9,9 @@ from flask import request
 
 from .app import mock
 from .auth import account_for
-from .jsonbody import parse_json_body, validation_error
+from .jsonbody import json_body, parse_json_body, validation_error
 from .scenarios import ScenarioError, validate
+from .schemas.control import ClockRequest, FaultRule, JournalQuery
 
 bp = APIBlueprint("control", __name__, url_prefix="/__mock", tag="Mock control")
 
@@ -76,3 +77,100 @@ def load_inline_scenario():
     except ScenarioError as error:
         raise validation_error(error.messages) from None
     return _apply(scenario, None)
+
+
+def _target():
+    """``(account, tenant)`` for a tenant's call, ``(None, store)`` for a server-wide one."""
+    account_id = _caller()
+    store = mock().store
+    return account_id, (store.tenant(account_id) if account_id else store)
+
+
+@bp.get("/state")
+@bp.doc(summary="The tenant's state as a scenario document (server-wide: every tenant's)")
+def state():
+    account_id, target = _target()
+    if account_id:
+        return target.to_scenario()
+    store = mock().store
+    return {"tenants": {name: tenant.to_scenario() for name, tenant in list(store.tenants.items())}}
+
+
+# --- journal -------------------------------------------------------------------------------------
+
+@bp.get("/requests")
+@bp.input(JournalQuery, location="query")
+@bp.doc(summary="The journal: data-plane requests and their answers, oldest first")
+def journal(query_data):
+    account_id, target = _target()
+    return {**target.journal.read(**query_data), **_scope(account_id)}
+
+
+@bp.delete("/requests")
+@bp.doc(summary="Empty the journal")
+def clear_journal():
+    account_id, target = _target()
+    target.journal.clear()
+    return {"status": "ok", **_scope(account_id)}
+
+
+# --- faults --------------------------------------------------------------------------------------
+
+@bp.post("/faults")
+@bp.doc(summary="Add a fault rule (the tenant's, or every tenant's without credentials)")
+@json_body(FaultRule)
+def add_fault(json_data):
+    account_id, target = _target()
+    return {"fault": target.faults.add(json_data).describe(), **_scope(account_id)}, 201
+
+
+@bp.get("/faults")
+@bp.doc(summary="The fault rules in force, in the order they are tried")
+def list_faults():
+    account_id, target = _target()
+    return {"faults": target.faults.describe(), **_scope(account_id)}
+
+
+@bp.delete("/faults")
+@bp.doc(summary="Remove every fault rule")
+def clear_faults():
+    account_id, target = _target()
+    target.faults.clear()
+    return {"status": "ok", **_scope(account_id)}
+
+
+@bp.delete("/faults/<int:fault_id>")
+@bp.doc(summary="Remove one fault rule")
+def remove_fault(fault_id):
+    account_id, target = _target()
+    if not target.faults.remove(fault_id):
+        raise HTTPError(404, f"No fault {fault_id}.")
+    return {"status": "ok", **_scope(account_id)}
+
+
+# --- clock ---------------------------------------------------------------------------------------
+
+@bp.get("/clock")
+@bp.doc(summary="The clock the tenant's data plane writes timestamps with")
+def get_clock():
+    account_id, target = _target()
+    return {**target.clock.describe(), **_scope(account_id)}
+
+
+@bp.post("/clock")
+@bp.doc(summary="Freeze the clock at frozen_at, release it (frozen_at null), or move it by advance_seconds")
+@json_body(ClockRequest)
+def set_clock(json_data):
+    account_id, target = _target()
+    store = mock().store
+    if "frozen_at" in json_data:
+        if account_id:
+            target.clock.freeze(json_data["frozen_at"])
+        else:
+            store.freeze_clock(json_data["frozen_at"])
+    if "advance_seconds" in json_data:
+        if account_id:
+            target.clock.advance(json_data["advance_seconds"])
+        else:
+            store.advance_clock(json_data["advance_seconds"])
+    return {**target.clock.describe(), **_scope(account_id)}

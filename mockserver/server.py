@@ -4,9 +4,11 @@ State lives in this process's memory, so the mock must never run more than one w
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import signal
+import threading
 
 from waitress.server import create_server
 
@@ -19,8 +21,8 @@ def bind(app, host: str, port: int, threads: int = 4):
     """A bound (listening) server, or ``CannotListen`` saying why not."""
     logging.getLogger("waitress").setLevel(logging.ERROR)
     try:
-        return create_server(app, host=host, port=port, threads=threads, ident="hypertrack-mock",
-                             clear_untrusted_proxy_headers=True, channel_timeout=30)
+        server = create_server(app, host=host, port=port, threads=threads, ident="hypertrack-mock",
+                               clear_untrusted_proxy_headers=True, channel_timeout=30)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise CannotListen(f"port {port} on {host} is already in use; stop what is using it "
@@ -28,6 +30,38 @@ def bind(app, host: str, port: int, threads: int = 4):
         raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     except ValueError as error:  # waitress: a host it cannot resolve
         raise CannotListen(f"cannot listen on {host}:{port}: {error}") from None
+    lend_threads(app, server)
+    return server
+
+
+def lend_threads(app, server) -> None:
+    """Let a request that waits on purpose (a fault's delay) lend its thread back to the pool.
+
+    waitress serves with a fixed pool; a delayed request holds a thread while it sleeps, so twenty
+    delayed requests on four threads would take five delays.  While a request waits, the pool grows by
+    one thread, and shrinks again after.
+    """
+    from .app import EXTENSION
+
+    dispatcher = server.task_dispatcher
+    base = len(dispatcher.threads)
+    lock = threading.Lock()
+    waiting = 0
+
+    @contextlib.contextmanager
+    def blocking():
+        nonlocal waiting
+        with lock:
+            waiting += 1
+            dispatcher.set_thread_count(base + waiting)
+        try:
+            yield
+        finally:
+            with lock:
+                waiting -= 1
+                dispatcher.set_thread_count(base + waiting)
+
+    app.extensions[EXTENSION].blocking = blocking
 
 
 def url_of(server) -> str:

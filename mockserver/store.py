@@ -6,12 +6,16 @@ Every mutable field of a ``Tenant`` and of the ``Store`` is created in one metho
 """
 from __future__ import annotations
 
+import itertools
+import queue
 import threading
 import time
 
 from . import errors
 from .clock import Clock
+from .faults import FaultSet
 from .generate import Generator
+from .journal import Journal
 from .schemas.fields import format_timestamp
 
 TERMINAL_ORDER_STATUSES = frozenset({"completed", "cancelled"})
@@ -35,11 +39,14 @@ _ECHOED_ORDER_FIELDS = ("priority", "metadata", "product_type", "tasks_list", "f
 class Tenant:
     """One account's workers, devices, ops groups, places, geofences, routes and orders."""
 
-    def __init__(self, account_id: str, seed: int | None):
+    def __init__(self, account_id: str, seed: int | None, server_clock: Clock | None = None,
+                 journal_cap: int = 1000):
         self.account_id = account_id
         self.lock = threading.RLock()
         self.generate = Generator(seed, account_id)
-        self.clock = Clock()
+        self.clock = Clock(parent=server_clock)
+        self.faults = FaultSet()
+        self.journal = Journal(journal_cap)
         self.publishable_key = self.generate.publishable_key()
         self.ops_groups: dict[str, dict] = {DEFAULT_OPS_GROUP: {"ops_group_handle": DEFAULT_OPS_GROUP}}
         self.workers: dict[str, dict] = {}
@@ -73,6 +80,26 @@ class Tenant:
             self.geofences[geofence["geofence_id"]] = dict(geofence)
         for route in scenario.get("routes", ()):
             self._add_scenario_route(route)
+        for rule in scenario.get("faults", ()):
+            self.faults.add(rule)
+
+    def to_scenario(self) -> dict:
+        """The tenant's state as a scenario document: loading it gives this state back."""
+        with self.lock:
+            linked = {d for w in self.workers.values() for d in w["device_ids"]}
+            return {
+                "description": f"State of tenant {self.account_id}",
+                "ops_groups": [dict(g) for h, g in self.ops_groups.items() if h != DEFAULT_OPS_GROUP],
+                "workers": [{key: w[key] for key in ("worker_handle", "name", "ops_group_handle", "profile",
+                                                     "device_ids", "deleted")}
+                            for w in self.workers.values()],
+                "devices": [{"device_id": d["device_id"], "name": d["name"]}
+                            for d in self.devices.values() if d["device_id"] not in linked],
+                "places": [dict(p) for p in self.places.values()],
+                "geofences": [dict(g) for g in self.geofences.values()],
+                "routes": [_route_as_scenario(r) for r in self.route_log],
+                "faults": self.faults.rules(),
+            }
 
     def add_worker(self, worker: dict) -> dict:
         """Store a worker; absent ``device_ids`` get one generated device, ``[]`` gets none."""
@@ -531,25 +558,89 @@ class Tenant:
             self.order_log.append(order)
 
 
+class _Reaper:
+    """Frees discarded tenants in a background thread, a slice at a time.
+
+    Dropping the last reference to a tenant with 10,000 routes frees ~100,000 objects at once, which
+    takes tens of milliseconds inside whichever request did it and holds the interpreter meanwhile.
+    Handing it to this thread makes a reset take microseconds, and the slices let requests run between.
+    A request that fetched the tenant just before the reset may still be using it, so the thread waits
+    a grace period first, and takes the tenant's lock for each slice.
+    """
+
+    SLICE = 500
+    GRACE_SECONDS = 1.0
+
+    def __init__(self):
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def discard(self, tenants) -> None:
+        tenants = list(tenants)
+        if not tenants:
+            return
+        self._queue.put((time.monotonic() + self.GRACE_SECONDS, tenants))
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="hypertrack-mock-reaper", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            due, tenants = self._queue.get()
+            time.sleep(max(0.0, due - time.monotonic()))
+            for tenant in tenants:
+                self._dismantle(tenant)
+            del tenants, tenant
+
+    def _dismantle(self, tenant: Tenant) -> None:
+        for container in list(vars(tenant).values()):
+            if not isinstance(container, (list, dict)):
+                continue
+            while container:
+                with tenant.lock:
+                    if isinstance(container, list):
+                        del container[-self.SLICE:]
+                    else:
+                        for key in list(itertools.islice(container, self.SLICE)):
+                            del container[key]
+                time.sleep(0)
+
+
+_reaper = _Reaper()
+
+
 class Store:
     """Every tenant, the scenario new tenants start from, and who may log in."""
 
-    def __init__(self, startup_scenario: dict, seed: int | None = None):
+    def __init__(self, startup_scenario: dict, seed: int | None = None, journal_cap: int = 1000):
         self.seed = seed
+        self.journal_cap = journal_cap
         self._lock = threading.Lock()
         self._init_state(startup_scenario)
 
     def _init_state(self, startup_scenario: dict) -> None:
+        _reaper.discard(getattr(self, "tenants", {}).values())
         self.startup_scenario = startup_scenario
         self.accounts = {a["account_id"]: a["secret_key"] for a in startup_scenario.get("accounts", ())}
         self.tenants: dict[str, Tenant] = {}
         self.tokens: dict[str, tuple[str, float]] = {}
         self.generate = Generator(self.seed, "/server")
+        #: Server-wide: the clock every tenant's follows, faults for every tenant, and every request.
+        self.clock = Clock()
+        self.faults = FaultSet()
+        self.journal = Journal(self.journal_cap)
 
     def reset(self) -> None:
-        """Every tenant back to the startup scenario; issued tokens forgotten."""
+        """Every tenant back to the startup scenario; journals, faults and clocks cleared.
+
+        Tokens survive: a reset restarts the data, not the logins.
+        """
         with self._lock:
+            tokens = self.tokens
             self._init_state(self.startup_scenario)
+            self.tokens = tokens
 
     def load_startup_scenario(self, scenario: dict) -> None:
         """Make ``scenario`` the one every tenant starts from, and start every tenant again."""
@@ -558,14 +649,21 @@ class Store:
 
     def reset_tenant(self, account_id: str) -> None:
         with self._lock:
-            self.tenants.pop(account_id, None)
+            tenant = self.tenants.pop(account_id, None)
+        _reaper.discard([tenant] if tenant else [])
 
     def load_tenant_scenario(self, account_id: str, scenario: dict) -> Tenant:
         """Replace one tenant's state with ``scenario`` (whose ``accounts`` are ignored)."""
-        tenant = Tenant(account_id, self.seed)
-        tenant.populate(scenario)
+        tenant = self._new_tenant(account_id, scenario)
         with self._lock:
+            old = self.tenants.get(account_id)
             self.tenants[account_id] = tenant
+        _reaper.discard([old] if old else [])
+        return tenant
+
+    def _new_tenant(self, account_id: str, scenario: dict) -> Tenant:
+        tenant = Tenant(account_id, self.seed, self.clock, self.journal_cap)
+        tenant.populate(scenario)
         return tenant
 
     def tenant(self, account_id: str) -> Tenant:
@@ -576,10 +674,29 @@ class Store:
         with self._lock:
             tenant = self.tenants.get(account_id)
             if tenant is None:
-                tenant = Tenant(account_id, self.seed)
-                tenant.populate(self.startup_scenario)
-                self.tenants[account_id] = tenant
+                tenant = self.tenants[account_id] = self._new_tenant(account_id, self.startup_scenario)
             return tenant
+
+    def find_tenant(self, account_id: str) -> Tenant | None:
+        """The tenant if it exists, without creating it."""
+        return self.tenants.get(account_id)
+
+    # --- server-wide clock ------------------------------------------------------------------
+
+    def freeze_clock(self, instant) -> None:
+        """Every tenant's clock to ``instant`` (or running again with ``None``), tenants' own settings dropped."""
+        with self._lock:
+            self.clock.freeze(instant)
+            for tenant in self.tenants.values():
+                tenant.clock.freeze(None)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Every tenant's clock forward, frozen or not."""
+        with self._lock:
+            self.clock.advance(seconds)
+            for tenant in self.tenants.values():
+                if tenant.clock.frozen_at is not None:
+                    tenant.clock.advance(seconds)
 
     # --- credentials ------------------------------------------------------------------------
 
@@ -601,6 +718,22 @@ class Store:
         if entry is None or entry[1] < time.monotonic():
             return None
         return entry[0]
+
+
+#: The fields of a stored order that a scenario's order (HyperTrack's TrackOrder) carries back.
+_SCENARIO_ORDER_FIELDS = ("order_handle", "status", "share_url", "destination", "scheduled_at",
+                          "scheduled_after", "type", "type_index", "expected_service_time", "capacity_used",
+                          "priority", "metadata", "product_type", "tasks_list", "facility_name", "workflow_ids")
+
+
+def _route_as_scenario(route: dict) -> dict:
+    document = {key: route[key] for key in ("route_handle", "status", "worker_handle", "device_id", "track_mode",
+                                            "ops_group_handle")}
+    if "metadata" in route:
+        document["metadata"] = route["metadata"]
+    document["orders"] = [{key: order[key] for key in _SCENARIO_ORDER_FIELDS if order.get(key) is not None}
+                          for order in route["orders"]]
+    return document
 
 
 def _iso(value):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from .control import FaultRule
 from .fields import FreeFormObject, StrictInteger
 from .hypertrack import (
     ORDER_STATUSES, ROUTE_STATUSES, TRACK_MODES, PointGeometry, PolygonGeometry, TrackOrder,
@@ -109,6 +110,7 @@ class Scenario(Schema):
     places = fields.List(fields.Nested(Place), load_default=list)
     geofences = fields.List(fields.Nested(Geofence), load_default=list)
     routes = fields.List(fields.Nested(Route), load_default=list)
+    faults = fields.List(fields.Nested(FaultRule), load_default=list)
     examples = fields.List(fields.Nested(Example), load_default=list)
 
     @validates_schema
