@@ -12,6 +12,7 @@ from .auth import account_for
 from .jsonbody import json_body, parse_json_body, validation_error
 from .scenarios import ScenarioError, validate
 from .schemas.control import ClockRequest, FaultRule, JournalQuery
+from .schemas.scenario import Worker
 
 bp = APIBlueprint("control", __name__, url_prefix="/__mock", tag="Mock control")
 
@@ -94,6 +95,20 @@ def state():
         return target.to_scenario()
     store = mock().store
     return {"tenants": {name: tenant.to_scenario() for name, tenant in list(store.tenants.items())}}
+
+
+@bp.post("/workers")
+@bp.doc(summary="Add or replace a worker of the tenant and link its devices (as HyperTrack's SDK would)")
+@json_body(Worker)
+def put_worker(json_data):
+    account_id = _caller()
+    if account_id is None:
+        raise HTTPError(400, "Workers belong to a tenant: send the tenant's credentials.")
+    tenant = mock().store.tenant(account_id)
+    group = json_data.get("ops_group_handle")
+    if group and group not in tenant.ops_groups:
+        raise validation_error({"ops_group_handle": [f"Unknown ops group '{group}'."]})
+    return {"worker": tenant.put_worker(json_data), **_scope(account_id)}, 201
 
 
 # --- journal -------------------------------------------------------------------------------------

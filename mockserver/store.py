@@ -128,6 +128,19 @@ class Tenant:
         self.workers[handle] = record
         return record
 
+    def put_worker(self, worker: dict) -> dict:
+        """Add or replace a worker and link its devices (what HyperTrack's SDK does on a phone)."""
+        with self.lock:
+            old = self.workers.get(worker["worker_handle"])
+            for device_id in old["device_ids"] if old else ():
+                self.devices[device_id]["worker_handle"] = None
+            for device_id in worker.get("device_ids") or ():
+                owner = self.devices.get(device_id, {}).get("worker_handle")
+                if owner and owner != worker["worker_handle"]:
+                    self.workers[owner]["device_ids"].remove(device_id)
+            record = self.add_worker(worker)
+            return dict(self._worker_view(record), device_ids=list(record["device_ids"]))
+
     # --- Workers API ---------------------------------------------------------------------------
 
     def upsert_worker(self, request: dict) -> dict:

@@ -16,6 +16,8 @@ from mockserver.app import EXTENSION
 from mockserver.scenarios import ScenarioLibrary
 from mockserver.server import bind, url_of
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 REFERENCE = ROOT.parent / "shared" / "reference" / "hypertrack-orders-track.openapi.yaml"

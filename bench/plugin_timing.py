@@ -1,0 +1,63 @@
+"""What the pytest plugin costs a test session: ``python bench/plugin_timing.py``.
+
+- start-up: from building the session's in-process server (imports already done, as they are when
+  pytest loads the plugin) to the first answered ``POST /orders/track``;
+- per test: what the ``hypertrack_mock`` fixture does around each test (a reset of the server, a fresh
+  tenant's handle, closing it), and the first request of the test, which builds its tenant.
+Medians of many runs.
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import requests  # noqa: E402
+
+from mockserver.testing import HyperTrackMock, MockServer  # noqa: E402
+
+BODY = {"track_mode": "on_time", "worker_handle": "james@ht.com",
+        "orders": [{"order_handle": "order-1", "destination": {"geometry": {"coordinates": [-121.9, 37.3]}}}]}
+
+
+def startup_ms() -> float:
+    started = time.perf_counter()
+    server = MockServer().start()
+    response = requests.post(server.url + "/orders/track", json=BODY, auth=("acme", "s3cret"), timeout=10)
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 201, response.text
+    server.stop()
+    return elapsed
+
+
+def per_test_us(server: MockServer, runs: int = 500) -> tuple[float, float]:
+    fixture, first_request = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        server.store.reset()
+        mock = HyperTrackMock.fresh_tenant(server.url, server)
+        mock.close()
+        fixture.append((time.perf_counter() - started) * 1e6)
+        started = time.perf_counter()
+        server.store.tenant(mock.account_id)
+        first_request.append((time.perf_counter() - started) * 1e6)
+    return statistics.median(fixture), statistics.median(first_request)
+
+
+def main() -> dict:
+    first = startup_ms()  # the first one also reads and validates every fixture file
+    later = statistics.median(startup_ms() for _ in range(5))
+    server = MockServer().start()
+    fixture, tenant = per_test_us(server)
+    server.stop()
+    print(f"session start-up to first answered request: {first:6.1f} ms (first in the process), "
+          f"{later:5.1f} ms (median of 5 more)")
+    print(f"per test: fixture reset and handle {fixture:6.1f} us, building the test's tenant {tenant:6.1f} us")
+    return {"startup_ms": first, "fixture_us": fixture, "tenant_us": tenant}
+
+
+if __name__ == "__main__":
+    main()

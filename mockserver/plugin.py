@@ -1,0 +1,72 @@
+"""The pytest plugin (entry point ``pytest11``): fixtures only; the server lives in ``mockserver.testing``.
+
+    def test_dispatch(hypertrack_mock):
+        r = requests.post(hypertrack_mock.url + "/orders/track", json=body, auth=hypertrack_mock.auth)
+
+In-process (the default), one server per test session (per xdist worker) runs in a thread, and each
+test gets a clean server.  With ``HYPERTRACK_MOCK_URL`` set, the fixtures drive that server instead
+(for example the Docker container) and each test gets a fresh account, so parallel workers and CI jobs
+sharing one server never see each other.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .config import env_name
+from .testing import HyperTrackMock, MockServer
+
+URL_VARIABLE = "HYPERTRACK_MOCK_URL"
+_INI = {"fixtures": "directory of scenario files (default: the shipped ones)",
+        "scenario": "startup scenario (default: default)",
+        "seed": "seed for generated values (default: none)"}
+
+
+def pytest_addoption(parser):
+    for key, help_text in _INI.items():
+        parser.addini(f"hypertrack_mock_{key}", f"hypertrack-mock: {help_text}; "
+                      f"{env_name(key)} overrides it", default=None)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "hypertrack_scenario(name): load this shipped scenario (or scenario "
+                                       "document) for the test's tenant before it runs")
+
+
+def _settings(config) -> dict:
+    """ini values, overridden by HYPERTRACK_MOCK_* variables (create_app reads those itself)."""
+    settings = {}
+    for key in _INI:
+        value = config.getini(f"hypertrack_mock_{key}")
+        if value and not os.environ.get(env_name(key)):
+            settings[key] = value
+    return settings
+
+
+@pytest.fixture(scope="session")
+def hypertrack_mock_server(pytestconfig):
+    """The session's in-process server, or ``None`` when ``HYPERTRACK_MOCK_URL`` names an external one."""
+    if os.environ.get(URL_VARIABLE):
+        yield None
+        return
+    server = MockServer(_settings(pytestconfig)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hypertrack_mock(request, hypertrack_mock_server):
+    """A clean mock for this test: ``.url``, ``.auth`` and the control plane as methods."""
+    if hypertrack_mock_server is None:
+        mock = HyperTrackMock.fresh_tenant(os.environ[URL_VARIABLE])
+    else:
+        hypertrack_mock_server.store.reset()
+        mock = HyperTrackMock.fresh_tenant(hypertrack_mock_server.url, hypertrack_mock_server)
+    marker = request.node.get_closest_marker("hypertrack_scenario")
+    if marker is not None:
+        mock.load_scenario(marker.args[0])
+    yield mock
+    if hypertrack_mock_server is None:
+        mock.reset()  # frees the tenant on the shared server
+    mock.close()
