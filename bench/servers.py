@@ -1,0 +1,78 @@
+"""Which WSGI server to ship: ``python bench/servers.py [seconds]``.
+
+Serves the mock (the ``default`` scenario) under waitress, gunicorn (gthread, one worker) and granian
+(WSGI, one worker, blocking threads), each in its own process, and loads it with wrk: POST /orders/track
+with the seed body and fresh order handles, 16 connections, after a 3 s warm-up.  Needs wrk (Debian's
+package) and, for the candidates, ``pip install gunicorn granian``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA = ROOT / "bench" / "track.lua"
+PORT = 18500
+BIN = Path(sys.executable).parent
+CANDIDATES = {
+    "waitress, 4 threads (shipped)": [sys.executable, "-m", "mockserver", "--port", str(PORT), "--threads", "4"],
+    "waitress, 1 thread": [sys.executable, "-m", "mockserver", "--port", str(PORT), "--threads", "1"],
+    "gunicorn gthread, 1 worker, 4 threads": [str(BIN / "gunicorn"), "-w", "1", "-k", "gthread", "--threads", "4",
+                                               "-b", f"127.0.0.1:{PORT}", "mockserver.wsgi:app"],
+    "granian wsgi, 1 worker, 1 blocking thread": [str(BIN / "granian"), "--interface", "wsgi", "--workers", "1",
+                                                   "--blocking-threads", "1", "--host", "127.0.0.1", "--port",
+                                                   str(PORT), "mockserver.wsgi:app"],
+    "granian wsgi, 1 worker, 4 blocking threads": [str(BIN / "granian"), "--interface", "wsgi", "--workers", "1",
+                                                    "--blocking-threads", "4", "--host", "127.0.0.1", "--port",
+                                                    str(PORT), "mockserver.wsgi:app"],
+}
+
+
+def wrk(seconds: int, env=None) -> dict:
+    out = subprocess.run(["wrk", "-t1", "-c16", f"-d{seconds}s", "-s", str(LUA), f"http://127.0.0.1:{PORT}"],
+                         capture_output=True, text=True, env={**os.environ, **(env or {})}, check=True).stdout
+    line = out.strip().splitlines()[-1]
+    return dict(part.split("=") for part in line.split())
+
+
+def measure(command: list[str], seconds: int) -> dict | None:
+    if not Path(command[0]).exists():
+        return None
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{PORT}/__mock/health", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        wrk(3)
+        return wrk(seconds)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        time.sleep(0.5)
+
+
+def main(seconds: int = 8) -> None:
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    print(f"{'server':45} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>7}")
+    for name, command in CANDIDATES.items():
+        result = measure(command, seconds)
+        if result is None:
+            print(f"{name:45} (not installed)")
+            continue
+        print(f"{name:45} {result['rps']:>7} {result['p50_ms']:>7} {result['p99_ms']:>7} {result['non2xx']:>7}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 8)

@@ -1,0 +1,246 @@
+"""Generate the Postman collection and environment from the shipped scenarios.
+
+    python postman/generate.py        # rewrites postman/*.json
+
+Every error of POST /orders/track is reached through a shipped scenario, with the request body and the
+expected answer taken from that scenario's ``examples``, so the collection, the fixtures and the test
+tables are one set of documents.  A test checks that the committed files are what this script makes.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mockserver.scenarios import ScenarioLibrary  # noqa: E402
+
+SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+COLLECTION = ROOT / "postman" / "hypertrack-mock.postman_collection.json"
+ENVIRONMENT = ROOT / "postman" / "hypertrack-mock.postman_environment.json"
+NO_AUTH = {"type": "noauth"}
+SEED = None  # the seed request, read from fixtures/default.json
+
+
+def request(name, method, path, body=None, *, status, expect=None, checks=(), auth=None, raw=None,
+            content_type="application/json", capture=None):
+    """One request with test scripts: the status, the whole body when fixed, and extra checks."""
+    tests = [f'pm.test("answers {status}", function () {{ pm.response.to.have.status({status}); }});']
+    if expect is not None:
+        tests.append(f'pm.test("answers the whole expected body", function () {{ '
+                     f'pm.expect(pm.response.json()).to.eql({json.dumps(expect)}); }});')
+    for label, expression in checks:
+        tests.append(f'pm.test({json.dumps(label)}, function () {{ var body = pm.response.json(); '
+                     f'pm.expect({expression}).to.be.true; }});')
+    if capture:
+        variable, expression = capture
+        tests.append(f'pm.environment.set("{variable}", pm.response.json().{expression});')
+    item = {"name": name, "event": [{"listen": "test", "script": {"type": "text/javascript", "exec": tests}}],
+            "request": {"method": method, "header": [], "url": "{{baseUrl}}" + path}}
+    if body is not None or raw is not None:
+        item["request"]["header"].append({"key": "Content-Type", "value": content_type})
+        item["request"]["body"] = {"mode": "raw", "raw": raw if raw is not None else json.dumps(body, indent=2),
+                                   "options": {"raw": {"language": "json"}}}
+    if auth is not None:
+        item["request"]["auth"] = auth
+    return item
+
+
+def folder(name, description, items):
+    return {"name": name, "description": description, "item": items}
+
+
+def reset():
+    return request("Start this tenant over", "POST", "/__mock/reset", status=200,
+                   checks=[("acts on this tenant", "body.status === 'ok' && body.tenant === pm.environment.get('accountId')")])
+
+
+def error_scenarios(library: ScenarioLibrary):
+    items = []
+    for name in library.names():
+        scenario = library.get(name)
+        if not scenario["examples"]:
+            continue
+        items.append(request(f"Load scenario {name}", "POST", f"/__mock/scenarios/{name}", status=200,
+                             checks=[("loaded for this tenant", f"body.scenario === '{name}' && "
+                                      "body.tenant === pm.environment.get('accountId')")]))
+        for example in scenario["examples"]:
+            checks = []
+            if example["status"] == 201:
+                checks = [("the route is tracking", "body.status === 'tracking' && body.orders.length > 0")]
+            items.append(request(f"{name}: {example['name']}", "POST", "/orders/track", example["request"],
+                                 status=example["status"], expect=example.get("body"), checks=checks))
+    return folder("POST /orders/track: every answer",
+                  "Each shipped scenario, loaded for your tenant, then the requests its examples document.",
+                  items)
+
+
+def order(handle, **extra):
+    return {"order_handle": handle, "destination": {"geometry": {"type": "Point", "coordinates": [-121.88, 37.33]}},
+            **extra}
+
+
+def lifecycle():
+    track = {"track_mode": "on_time", "worker_handle": "james@ht.com", "ops_group_handle": "SAN_JOSE_WH",
+             "route": {"route_handle": "postman-route"},
+             "orders": [order("postman-1", type="pick"), {"order_handle": "postman-2", "type": "drop",
+                                                          "destination": {"place_handle": "store-1"}}]}
+    finished = {"code": "validation_error", "title": "Order already completed",
+                "detail": "Order with the given handle is already completed"}
+    route_done = {"code": "validation_error", "title": "Route already completed",
+                  "detail": "Route with the given ID is already completed"}
+    deleted = {"code": "driver_deleted", "title": "Worker is in deleted state for given handle",
+               "detail": "Worker with the given handle is in deleted state. Please undelete it using Workers API"}
+    retrack = {"track_mode": "on_time", "worker_handle": "james@ht.com", "orders": [order("postman-1")]}
+    return folder("Order and route lifecycle", "Track, read, complete, cancel, list, re-track; workers.", [
+        request("Load scenario default", "POST", "/__mock/scenarios/default", status=200),
+        request("Track two orders", "POST", "/orders/track", track, status=201,
+                checks=[("route postman-route is tracking", "body.route_handle === 'postman-route' && body.status === 'tracking'")]),
+        request("Get Order Timeline", "GET", "/orders/postman-1", status=200,
+                checks=[("ongoing, with its timeline", "body.status === 'ongoing' && body.timeline.map(e => e.type).join() === "
+                         "'driver_order_created,driver_order_assigned,driver_order_started'")]),
+        request("Complete the order with metadata", "POST", "/orders/postman-1/complete", {"metadata": {"signed_by": "Ana"}},
+                status=200, checks=[("completed", "body.status === 'completed' && body.completed_at && body.metadata.signed_by === 'Ana'")]),
+        request("Complete it again: 409", "POST", "/orders/postman-1/complete", status=409, expect=finished),
+        request("Cancel the other order", "POST", "/orders/postman-2/cancel", status=200,
+                checks=[("cancelled", "body.status === 'cancelled' && !!body.cancelled_at")]),
+        request("Get the route: completed by its last order", "GET", "/orders/routes/postman-route", status=200,
+                checks=[("completed", "body.status === 'completed' && !!body.completed_at")]),
+        request("Complete the route again: 409", "POST", "/orders/routes/postman-route/complete", status=409,
+                expect=route_done),
+        request("List finished orders, one a page", "GET", "/orders/?status=completed,cancelled&limit=1", status=200,
+                checks=[("one order and a token", "body.orders.length === 1 && typeof body.pagination_token === 'string'")],
+                capture=("ordersPage", "pagination_token")),
+        request("The next page", "GET", "/orders/?status=completed,cancelled&limit=1&pagination_token={{ordersPage}}",
+                status=200, checks=[("the other order, the end", "body.orders[0].order_handle === 'postman-2' && body.pagination_token === null")]),
+        request("List routes", "GET", "/orders/routes/?status=completed", status=200,
+                checks=[("postman-route", "body.routes.map(r => r.route_handle).indexOf('postman-route') >= 0")]),
+        request("Track postman-1 again: a new attempt", "POST", "/orders/track", retrack, status=201,
+                checks=[("attempt 1", "body.orders[0].fulfillment_attempt === 1")]),
+        request("Unknown order: 404", "GET", "/orders/no-such-order", status=404,
+                expect={"detail": {}, "message": "Order not found"}),
+        request("Create a worker", "POST", "/workers/", {"worker_handle": "postman-worker", "name": "Pat"}, status=201,
+                checks=[("created", "body.worker_handle === 'postman-worker' && body.deleted === false")]),
+        request("Get the worker", "GET", "/workers/postman-worker", status=200,
+                checks=[("Pat", "body.name === 'Pat'")]),
+        request("Create an ops group", "POST", "/workers/ops-groups/",
+                {"ops_group_handle": "POSTMAN", "ops_group_label": "Postman"}, status=200,
+                checks=[("defaults filled", "body.timezone === 'UTC' && body.route_start_location === 'live_location'")]),
+        request("Delete James", "DELETE", "/workers/james@ht.com", status=204),
+        request("Track James: driver_deleted", "POST", "/orders/track", dict(retrack, orders=[order("postman-3")]),
+                status=404, expect=deleted),
+        request("Undelete James", "POST", "/workers/james@ht.com/undelete", status=200,
+                checks=[("not deleted", "body.deleted === false")]),
+    ])
+
+
+def auth_and_malformed():
+    unauthorized = {"detail": {}, "message": "Unauthorized"}
+    return folder("Authentication and malformed requests", "401, Bearer tokens, 400, 415, 422.", [
+        request("No credentials: 401", "POST", "/orders/track", SEED, status=401, expect=unauthorized, auth=NO_AUTH),
+        request("Get a Bearer token", "POST", "/oauth/token", status=200, auth=NO_AUTH,
+                raw="grant_type=client_credentials&client_id={{accountId}}&client_secret={{secretKey}}",
+                content_type="application/x-www-form-urlencoded",
+                checks=[("a Bearer token", "body.token_type === 'Bearer' && body.expires_in === 3600")],
+                capture=("accessToken", "access_token")),
+        request("Track with the Bearer token", "POST", "/orders/track",
+                dict(SEED, orders=[order("postman-bearer")]), status=201,
+                auth={"type": "bearer", "bearer": [{"key": "token", "value": "{{accessToken}}", "type": "string"}]}),
+        request("Not JSON: 400", "POST", "/orders/track", raw='{"track_mode":', status=400,
+                expect={"detail": {"json": ["Invalid JSON body."]}, "message": "Bad Request"}),
+        request("Not declared as JSON: 415", "POST", "/orders/track", raw="track_mode=on_time", status=415,
+                content_type="text/plain",
+                expect={"detail": {"json": ["Send the body as JSON with 'Content-Type: application/json'."]},
+                        "message": "Unsupported Media Type"}),
+        request("A nested field wrong: 422", "POST", "/orders/track",
+                dict(SEED, orders=[{"order_handle": "x", "destination": {"geometry": {"coordinates": [1]}}}]),
+                status=422, expect={"detail": {"json": {"orders": {"0": {"destination": {"geometry": {"coordinates": [
+                    "A position has 2 or 3 numbers: [longitude, latitude(, altitude)]."]}}}}}},
+                    "message": "Validation error"}),
+        request("Unknown path: 404", "GET", "/orders/track/extra", status=404,
+                expect={"detail": {}, "message": "Not Found"}),
+    ])
+
+
+def control_plane():
+    fault = {"method": "POST", "path": "/orders/track", "status": 503, "times": 1}
+    return folder("Control plane (/__mock/)", "Health, scenarios, faults, clock, journal, state.", [
+        request("Health", "GET", "/__mock/health", status=200, expect={"status": "ok"}, auth=NO_AUTH),
+        request("List scenarios", "GET", "/__mock/scenarios", status=200, auth=NO_AUTH,
+                checks=[("default is there", "body.scenarios.map(s => s.name).indexOf('default') >= 0")]),
+        request("Load scenario default", "POST", "/__mock/scenarios/default", status=200),
+        request("Add a one-time 503", "POST", "/__mock/faults", fault, status=201,
+                checks=[("one use left", "body.fault.remaining === 1")], capture=("faultId", "fault.id")),
+        request("Track: the 503", "POST", "/orders/track", SEED, status=503,
+                expect={"detail": {}, "message": "Service Unavailable"}),
+        request("Track again: the real answer", "POST", "/orders/track", SEED, status=201),
+        request("The 503 rule has expired", "GET", "/__mock/faults", status=200,
+                checks=[("no rules", "body.faults.length === 0")]),
+        request("Add a slow-success rule", "POST", "/__mock/faults", {"path": "/orders/*", "delay_ms": 200}, status=201),
+        request("Remove every rule", "DELETE", "/__mock/faults", status=200),
+        request("An invalid rule: 422", "POST", "/__mock/faults", {"path": "/x"}, status=422,
+                expect={"detail": {"json": {"_schema": [
+                    "A fault needs at least one of: status, delay_ms, drop_connection."]}}, "message": "Validation error"}),
+        request("Freeze the clock", "POST", "/__mock/clock", {"frozen_at": "2023-11-01T22:47:53.512Z"}, status=200,
+                checks=[("frozen", "body.frozen_at === '2023-11-01T22:47:53.512Z'")]),
+        request("Move it an hour", "POST", "/__mock/clock", {"advance_seconds": 3600}, status=200,
+                checks=[("an hour later", "body.now === '2023-11-01T23:47:53.512Z'")]),
+        request("Track: timestamps from the clock", "POST", "/orders/track", dict(SEED, orders=[order("clock-1")]),
+                status=201, checks=[("created at the frozen instant", "body.created_at === '2023-11-01T23:47:53.512Z'")]),
+        request("Release the clock", "POST", "/__mock/clock", {"frozen_at": None}, status=200,
+                checks=[("running", "body.frozen_at === null")]),
+        request("The journal: refused requests", "GET", "/__mock/requests?status=5xx", status=200,
+                checks=[("the faulted 503, with its reason", "body.requests.length === 1 && body.requests[0].status === 503 && "
+                         "body.requests[0].reason.indexOf('fault') === 0")]),
+        request("Empty the journal", "DELETE", "/__mock/requests", status=200),
+        request("The state, as a scenario", "GET", "/__mock/state", status=200,
+                checks=[("routes and workers", "body.routes.length > 0 && body.workers.length > 0")]),
+        request("Load an inline scenario", "POST", "/__mock/scenarios",
+                {"workers": [{"worker_handle": "ana", "device_ids": ["ANA-PHONE"]}]}, status=200),
+        request("An invalid inline scenario: 422", "POST", "/__mock/scenarios", {"colour": "red"}, status=422,
+                expect={"detail": {"json": {"colour": ["Unknown field."]}}, "message": "Validation error"}),
+        reset(),
+    ])
+
+
+def build() -> tuple[dict, dict]:
+    global SEED
+    library = ScenarioLibrary(ROOT / "fixtures")
+    SEED = library.get("default")["examples"][0]["request"]
+    collection = {
+        "info": {"_postman_id": "6d1f3c2e-8a4b-4c1d-9e2f-0123456789ab",
+                 "name": "hypertrack-mock",
+                 "description": "Every endpoint of the HyperTrack Orders API mock and every error of "
+                                "POST /orders/track, reached through the shipped scenarios. Generated by "
+                                "postman/generate.py from fixtures/*.json.",
+                 "schema": SCHEMA},
+        "auth": {"type": "basic", "basic": [{"key": "username", "value": "{{accountId}}", "type": "string"},
+                                            {"key": "password", "value": "{{secretKey}}", "type": "string"}]},
+        "item": [folder("Start", "Your tenant back to the startup scenario.", [reset()]),
+                 error_scenarios(library), lifecycle(), auth_and_malformed(), control_plane()],
+    }
+    environment = {
+        "id": "b7e0c1d2-3f4a-4b5c-8d6e-7f8091a2b3c4", "name": "hypertrack-mock (local)",
+        "values": [{"key": "baseUrl", "value": "http://127.0.0.1:8080", "type": "default", "enabled": True},
+                   {"key": "accountId", "value": "postman", "type": "default", "enabled": True},
+                   {"key": "secretKey", "value": "postman-secret", "type": "secret", "enabled": True}],
+        "_postman_variable_scope": "environment",
+    }
+    return collection, environment
+
+
+def dumps(document: dict) -> str:
+    return json.dumps(document, indent=2) + "\n"
+
+
+def main() -> None:
+    collection, environment = build()
+    COLLECTION.write_text(dumps(collection))
+    ENVIRONMENT.write_text(dumps(environment))
+    print(f"wrote {COLLECTION.relative_to(ROOT)} and {ENVIRONMENT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

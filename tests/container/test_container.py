@@ -1,0 +1,43 @@
+"""Checks of the Docker image, run by .ci/run through ../shared/tools/container-check with MOCK_URL set.
+
+The plugin's external mode (HYPERTRACK_MOCK_URL=$MOCK_URL) gives each test its own tenant on the
+container.  Collected only when MOCK_URL is set (see tests/conftest.py).
+"""
+import os
+from pathlib import Path
+
+import requests
+
+URL = os.environ["MOCK_URL"]
+SHIPPED = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "fixtures").glob("*.json"))
+SEED = {"track_mode": "on_time", "worker_handle": "james@ht.com", "ops_group_handle": "SAN_JOSE_WH",
+        "orders": [{"order_handle": "order-1", "destination": {"geometry": {"coordinates": [-121.9, 37.3]}}}]}
+
+
+def test_the_container_is_healthy():
+    assert requests.get(URL + "/__mock/health", timeout=5).json() == {"status": "ok"}
+
+
+def test_the_image_ships_every_scenario():
+    expected = os.environ.get("EXPECT_SCENARIOS", ",".join(SHIPPED)).split(",")
+    listed = requests.get(URL + "/__mock/scenarios", timeout=5).json()["scenarios"]
+    assert [s["name"] for s in listed] == expected
+
+
+def test_the_seed_request_answers_201(hypertrack_mock):
+    response = requests.post(hypertrack_mock.url + "/orders/track", json=SEED, auth=hypertrack_mock.auth, timeout=10)
+
+    assert response.status_code == 201, response.text
+    assert hypertrack_mock.requests()[0]["status"] == 201
+
+
+def test_faults_drop_connections_in_the_container(hypertrack_mock):
+    hypertrack_mock.add_fault(path="/orders/track", drop_connection="reset", times=1)
+
+    try:
+        requests.post(hypertrack_mock.url + "/orders/track", json=SEED, auth=hypertrack_mock.auth, timeout=10)
+        raise AssertionError("the connection was not dropped")
+    except requests.ConnectionError:
+        pass
+    assert requests.post(hypertrack_mock.url + "/orders/track", json=SEED, auth=hypertrack_mock.auth,
+                         timeout=10).status_code == 201
