@@ -16,6 +16,8 @@ from .journal import Entry
 from .scenarios import flatten
 
 NOT_DATA_PLANE = ("/__mock/", "/openapi.json", "/docs")
+#: Marks an answer a fault rule gave instead of the real one (its value: the rule's id).
+FAULT_HEADER = "X-Hypertrack-Mock-Fault"
 _PARTIAL_BODY = b'{"route_handle": "'
 
 
@@ -55,6 +57,7 @@ def apply_faults():
     response = Response() if body is None else current_app.json.response(body)
     response.status_code = rule["status"]
     response.headers.update(rule.get("headers") or {})
+    response.headers[FAULT_HEADER] = str(fault.id)
     return response
 
 

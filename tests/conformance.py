@@ -1,19 +1,17 @@
-"""Validate the mock's responses against the schemas HyperTrack's published spec declares for them.
+"""Validate the mock's data-plane answers against the schemas HyperTrack's spec declares for them.
 
-The reference spec has known quirks (``../shared/reference/README.md``).  They are handled here, in one
-place, by ``_patch_quirks``, each with the reason; validation is never switched off.
+The reference, its quirks and the answers the mock gives beyond it live in ``contract/reference.py``.
+Every object is closed (``additionalProperties: false``), so a renamed or invented field fails.
 """
 from __future__ import annotations
 
-import copy
-import datetime
+import json
 import re
 from functools import lru_cache
 
-import yaml
 from openapi_schema_validator import OAS30Validator
 
-from conftest import REFERENCE
+from contract.reference import UNDOCUMENTED_ANSWERS, strict
 
 #: (method, path pattern) of every operation the reference excerpt documents -> its spec path.
 OPERATIONS = [
@@ -26,59 +24,13 @@ OPERATIONS = [
 ]
 
 
-#: Answers the mock gives that the reference does not document for the operation, each with the
-#: reference schema its body must still match and the reason.  Anything else undocumented fails.
-UNDOCUMENTED_ANSWERS = {
-    # HyperTrack documents no answer for finishing a finished order; the mock mirrors the 409 that
-    # Complete Route documents for a completed route, rather than re-finishing the order.
-    ("POST", "/orders/{order_handle}/complete", "409"): "Error",
-    ("POST", "/orders/{order_handle}/cancel", "409"): "Error",
-}
-
-
 class NotConformant(AssertionError):
     pass
 
 
-def _stringify_dates(node):
-    """PyYAML reads the spec's unquoted example timestamps as datetimes; the schemas want strings."""
-    if isinstance(node, dict):
-        return {key: _stringify_dates(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_stringify_dates(value) for value in node]
-    if isinstance(node, (datetime.date, datetime.datetime)):
-        return node.isoformat()
-    return node
-
-
-def _patch_quirks(spec: dict) -> dict:
-    schemas = spec["components"]["schemas"]
-    # Quirk 1: Error.detail is typed string, but the provider's own 400/404 examples put an object
-    # ({"description": ...}) or null there.  Accept exactly those three forms.
-    schemas["Error"]["properties"]["detail"] = {
-        "anyOf": [{"type": "string", "nullable": True}, {"type": "object"}]}
-    # Quirk 2: order timelines are a oneOf whose catch-all OrderCustomEvent (any recorded_at + type)
-    # also matches every typed event, so no event can match exactly one.  Destinations are a oneOf of
-    # four variants without additionalProperties, so a place's point matches two.  Both are read as
-    # anyOf: each item must still match at least one variant in full.
-    for name in ("GetOrderTimelineResponse", "CompleteOrderResponse", "CancelOrderResponse"):
-        properties = schemas[name]["properties"]
-        properties["timeline"]["items"] = {"anyOf": properties["timeline"]["items"]["oneOf"]}
-        if "oneOf" in properties["destination"]:
-            destination = dict(properties["destination"])
-            destination["anyOf"] = destination.pop("oneOf")
-            properties["destination"] = destination
-    return spec
-
-
-@lru_cache(maxsize=1)
-def reference() -> dict:
-    return _patch_quirks(_stringify_dates(yaml.safe_load(REFERENCE.read_text())))
-
-
 @lru_cache(maxsize=None)
 def _validator(spec_path: str, method: str, status: str):
-    spec = reference()
+    spec = strict()
     responses = spec["paths"][spec_path][method.lower()]["responses"]
     if status in responses:
         schema = responses[status]["content"]["application/json"]["schema"]
@@ -86,7 +38,7 @@ def _validator(spec_path: str, method: str, status: str):
         schema = {"$ref": f"#/components/schemas/{UNDOCUMENTED_ANSWERS[method, spec_path, status]}"}
     else:
         return None
-    return OAS30Validator({**copy.deepcopy(schema), "components": spec["components"]})
+    return OAS30Validator({**schema, "components": spec["components"]})
 
 
 def operation_of(method: str, path: str) -> str | None:
@@ -97,31 +49,63 @@ def operation_of(method: str, path: str) -> str | None:
     return None
 
 
-def check(method: str, path: str, status: int, body) -> None:
+def _raise_for(errors, what):
+    errors = sorted(errors, key=lambda e: list(e.absolute_path))
+    if errors:
+        details = "; ".join(f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message[:300]}"
+                            for e in errors[:5])
+        raise NotConformant(f"{what} breaks the reference schema: {details}")
+
+
+def well_formed(body: bytes | None, content_type: str | None) -> bool:
+    """A request HyperTrack's spec speaks about: no body, or a JSON document declared as JSON."""
+    if not body:
+        return True
+    if not (content_type or "").split(";")[0].strip().endswith("json"):
+        return False
+    def unique(pairs):
+        if len({key for key, _ in pairs}) != len(pairs):
+            raise ValueError("duplicate key")
+        return dict(pairs)
+
+    try:
+        json.loads(body, parse_constant=lambda name: 1 / 0, object_pairs_hook=unique)
+    except (ValueError, ZeroDivisionError, RecursionError):
+        return False
+    return True
+
+
+FAULT_HEADER = "X-Hypertrack-Mock-Fault"
+
+
+def check(method: str, path: str, status: int, body, request_body: bytes | None = None,
+          content_type: str | None = None, headers=None) -> None:
     """Raise ``NotConformant`` if ``body`` breaks the reference schema of that operation and status.
 
-    A status the reference does not document for the operation is itself a failure.
+    A status the reference does not document for the operation is itself a failure.  An answer a
+    test's fault rule chose (it carries the fault header) is the test's own, and is not judged.
     """
     spec_path = operation_of(method, path.split("?")[0])
-    if spec_path is None or status >= 500:
+    if spec_path is None or status >= 500 or FAULT_HEADER in (headers or {}):
         # 5xx answers are outages, not the API's contract: the mock gives them only when a test's
         # fault rule asks for one, with the body the rule chose.
+        return
+    if not well_formed(request_body, content_type) or status in (413, 415):
+        # The reference speaks of well-formed requests only (its README's last quirk): a body that is
+        # not JSON, not declared as JSON or over the size limit gets the framework's plain error,
+        # {"detail": ..., "message": ...}, which other tests assert whole.
+        if not (isinstance(body, dict) and set(body) == {"detail", "message"}):
+            raise NotConformant(f"{method} {spec_path} {status}: a malformed request must get "
+                                f"{{'detail', 'message'}}, not {body!r}")
         return
     validator = _validator(spec_path, method, str(status))
     if validator is None:
         raise NotConformant(f"{method} {spec_path} answered {status}, which the reference does not document")
-    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
-    if errors:
-        details = "; ".join(f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message[:300]}"
-                            for e in errors[:5])
-        raise NotConformant(f"{method} {spec_path} {status} breaks the reference schema: {details}")
+    _raise_for(validator.iter_errors(body), f"{method} {spec_path} {status}")
 
 
 def check_item(schema_name: str, item) -> None:
     """Validate one object (a listed order or route) against a named reference component."""
-    spec = reference()
+    spec = strict()
     validator = OAS30Validator({"$ref": f"#/components/schemas/{schema_name}", "components": spec["components"]})
-    errors = list(validator.iter_errors(item))
-    if errors:
-        raise NotConformant(f"{schema_name}: " + "; ".join(
-            f"{'/'.join(map(str, e.absolute_path))}: {e.message[:300]}" for e in errors[:5]))
+    _raise_for(validator.iter_errors(item), schema_name)

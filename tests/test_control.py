@@ -9,8 +9,7 @@ from datetime import datetime, timezone
 import pytest
 import requests
 
-from conftest import Api, basic, seed_request
-from mockserver import create_app
+from conftest import Api, basic, make_app, seed_request
 
 FAULT_BODY = {"detail": {}, "message": "Service Unavailable"}
 
@@ -73,7 +72,7 @@ def test_requests_that_name_no_tenant_are_in_the_server_wide_journal_only(client
 
 
 def test_the_journal_is_bounded_dropping_the_oldest_first():
-    api = Api(create_app({"journal_cap": 3}).test_client())
+    api = Api(make_app({"journal_cap": 3}).test_client())
     for n in range(5):
         api.call("GET", f"/orders/o-{n}")
 
@@ -121,7 +120,7 @@ def test_a_fault_can_carry_its_own_body_and_headers_and_match_a_pattern(api):
 
 def test_probability_with_a_seed_is_repeatable():
     def outcomes():
-        api = Api(create_app({}).test_client())
+        api = Api(make_app({}).test_client())
         control(api, "POST", "faults", {"path": "/orders/*", "status": 503, "probability": 0.5, "seed": 42})
         return [api.call("GET", "/orders/nope")[0] for _ in range(30)]
 

@@ -1,14 +1,13 @@
 """``--seed`` (``HYPERTRACK_MOCK_SEED``) makes every generated value and UUID repeatable."""
 from __future__ import annotations
 
-from conftest import FROZEN_AT, Api, seed_request
-from mockserver import create_app
+from conftest import FROZEN_AT, Api, make_app, seed_request
 from mockserver.app import EXTENSION
 
 
 def tracked(config, account="acme", repeats=2):
     """The 201 bodies of ``repeats`` seed requests (new order handles each) on a fresh app."""
-    app = create_app(config)
+    app = make_app(config)
     app.extensions[EXTENSION].store.tenant(account).clock.freeze(FROZEN_AT)
     api = Api(app.test_client(), account)
     bodies = []
@@ -48,7 +47,7 @@ def test_the_seed_can_come_from_the_environment(monkeypatch):
 def test_each_tenants_values_do_not_depend_on_other_tenants():
     alone = tracked({"seed": 5}, account="acme")
 
-    app = create_app({"seed": 5})
+    app = make_app({"seed": 5})
     store = app.extensions[EXTENSION].store
     Api(app.test_client(), "someone-else").track(seed_request())  # another tenant draws values first
     store.tenant("acme").clock.freeze(FROZEN_AT)
@@ -59,7 +58,7 @@ def test_each_tenants_values_do_not_depend_on_other_tenants():
 
 
 def test_a_reset_tenant_sees_the_same_values_again():
-    app = create_app({"seed": 8})
+    app = make_app({"seed": 8})
     client = app.test_client()
     api = Api(client)
     first = api.track(seed_request())[1]

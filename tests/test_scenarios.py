@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import FIXTURES, SHIPPED, Api, basic, seed_request
+from conftest import FIXTURES, SHIPPED, Api, basic, make_app, seed_request
 from mockserver import create_app, largescenario
 from mockserver.scenarios import ScenarioError, ScenarioLibrary
 
@@ -142,7 +142,7 @@ def test_a_missing_startup_scenario_stops_start_up(tmp_path):
 def test_a_custom_fixtures_directory_serves_its_own_scenarios(tmp_path):
     (tmp_path / "solo.json").write_text(json.dumps({"description": "one worker",
                                                     "workers": [{"worker_handle": "solo", "device_ids": ["S"]}]}))
-    client = create_app({"fixtures": str(tmp_path), "scenario": "solo"}).test_client()
+    client = make_app({"fixtures": str(tmp_path), "scenario": "solo"}).test_client()
 
     assert client.get("/__mock/scenarios").get_json() == {"scenarios": [{"name": "solo", "description": "one worker"}]}
     status, body = Api(client).track(seed_request(worker_handle="solo", ops_group_handle=None))

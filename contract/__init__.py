@@ -1,0 +1,1 @@
+"""Tools that hold the mock to HyperTrack's published contract: the reference spec, drift, fuzzing."""
