@@ -14,7 +14,8 @@ from .scenarios import ScenarioError, validate
 from .schemas.control import ClockRequest, FaultRule, JournalQuery
 from .schemas.scenario import Worker
 
-bp = APIBlueprint("control", __name__, url_prefix="/__mock", tag="Mock control")
+bp = APIBlueprint("control", __name__, url_prefix="/__mock",
+                  tag={"name": "Mock control", "description": "The mock's own /__mock/ control plane"})
 
 
 def _caller() -> str | None:
@@ -98,7 +99,8 @@ def state():
 
 
 @bp.post("/workers")
-@bp.doc(summary="Add or replace a worker of the tenant and link its devices (as HyperTrack's SDK would)")
+@bp.doc(summary="Add or replace a worker of the tenant and link its devices (as HyperTrack's SDK would)",
+        responses={201: "The worker", 400: "No credentials: workers belong to a tenant"})
 @json_body(Worker)
 def put_worker(json_data):
     account_id = _caller()
@@ -132,7 +134,8 @@ def clear_journal():
 # --- faults --------------------------------------------------------------------------------------
 
 @bp.post("/faults")
-@bp.doc(summary="Add a fault rule (the tenant's, or every tenant's without credentials)")
+@bp.doc(summary="Add a fault rule (the tenant's, or every tenant's without credentials)",
+        responses={201: "The rule, with its id"})
 @json_body(FaultRule)
 def add_fault(json_data):
     account_id, target = _target()

@@ -6,7 +6,7 @@ from apiflask.validators import Length, OneOf
 from ..app import mock
 from ..auth import unauthorized
 
-bp = APIBlueprint("oauth", __name__, tag="Auth")
+bp = APIBlueprint("oauth", __name__, tag={"name": "Auth", "description": "HyperTrack's OAuth token endpoint (data plane)"})
 
 
 class TokenRequest(Schema):

@@ -3,13 +3,16 @@ from apiflask import APIBlueprint
 from flask import g
 
 from ..jsonbody import json_body
-from ..schemas.hypertrack import BusinessError, TrackOrdersRequest, TrackOrdersResponse
+from ..schemas.hypertrack import (
+    BusinessError, CancelledOrder, CompletedOrder, OrdersPage, OrderTimeline, TrackOrdersRequest,
+    TrackOrdersResponse,
+)
 from ..schemas.lifecycle import (
     FinishOrderQuery, FinishOrderRequest, ListOrdersQuery, OrderTimelineQuery,
 )
 from . import authenticate, documented, page
 
-bp = APIBlueprint("orders", __name__, tag="Orders")
+bp = APIBlueprint("orders", __name__, tag={"name": "Orders", "description": "HyperTrack's Orders API (data plane)"})
 bp.before_request(authenticate)
 
 
@@ -33,7 +36,8 @@ def track_orders(json_data):
 
 @bp.get("/orders/<order_handle>")
 @bp.input(OrderTimelineQuery, location="query")
-@bp.doc(summary="Get Order Timeline", security=["BasicAuth", "TokenAuth"], responses=[404])
+@bp.doc(summary="Get Order Timeline", security=["BasicAuth", "TokenAuth"],
+        responses={200: documented(OrderTimeline, "The order and its timeline"), 404: "Not Found"})
 def get_order(order_handle, query_data):
     return g.tenant.order_view(order_handle, query_data.get("fulfillment_attempt"))
 
@@ -48,7 +52,8 @@ def _finish(order_handle, outcome, query_data, json_data):
 @bp.post("/orders/<order_handle>/complete")
 @bp.input(FinishOrderQuery, location="query")
 @bp.doc(summary="Complete Order", security=["BasicAuth", "TokenAuth"],
-        responses={404: "Not Found", 409: documented(BusinessError, "The order is already finished")})
+        responses={200: documented(CompletedOrder, "The completed order"), 404: "Not Found",
+                   409: documented(BusinessError, "The order is already finished")})
 @json_body(FinishOrderRequest)
 def complete_order(order_handle, query_data, json_data):
     return _finish(order_handle, "completed", query_data, json_data)
@@ -57,7 +62,8 @@ def complete_order(order_handle, query_data, json_data):
 @bp.post("/orders/<order_handle>/cancel")
 @bp.input(FinishOrderQuery, location="query")
 @bp.doc(summary="Cancel Order", security=["BasicAuth", "TokenAuth"],
-        responses={404: "Not Found", 409: documented(BusinessError, "The order is already finished")})
+        responses={200: documented(CancelledOrder, "The cancelled order"), 404: "Not Found",
+                   409: documented(BusinessError, "The order is already finished")})
 @json_body(FinishOrderRequest)
 def cancel_order(order_handle, query_data, json_data):
     return _finish(order_handle, "cancelled", query_data, json_data)
@@ -66,7 +72,7 @@ def cancel_order(order_handle, query_data, json_data):
 @bp.get("/orders/")
 @bp.input(ListOrdersQuery, location="query")
 @bp.doc(summary="List Orders", description="Latest fulfilment of each order, oldest first.",
-        security=["BasicAuth", "TokenAuth"])
+        security=["BasicAuth", "TokenAuth"], responses={200: documented(OrdersPage, "A page of orders")})
 def list_orders(query_data):
     orders, cursor = g.tenant.list_orders(
         statuses=query_data.get("status"), worker_handle=query_data.get("worker_handle"),

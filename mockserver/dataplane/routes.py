@@ -3,17 +3,18 @@ from apiflask import APIBlueprint
 from flask import g
 
 from ..jsonbody import json_body
-from ..schemas.hypertrack import BusinessError
+from ..schemas.hypertrack import BusinessError, CompletedRoute, RoutesPage, TrackOrdersResponse
 from ..schemas.lifecycle import CompleteRouteQuery, CompleteRouteRequest, ListRoutesQuery, RouteQuery
 from . import authenticate, documented, page
 
-bp = APIBlueprint("routes", __name__, tag="Orders")
+bp = APIBlueprint("routes", __name__, tag={"name": "Orders", "description": "HyperTrack's Orders API (data plane)"})
 bp.before_request(authenticate)
 
 
 @bp.get("/orders/routes/<route_handle>")
 @bp.input(RouteQuery, location="query")
-@bp.doc(summary="Get Order by Route Handle", security=["BasicAuth", "TokenAuth"], responses=[404])
+@bp.doc(summary="Get Order by Route Handle", security=["BasicAuth", "TokenAuth"],
+        responses={200: documented(TrackOrdersResponse, "The route and its orders"), 404: "Not Found"})
 def get_route(route_handle, query_data):
     return g.tenant.route_view(route_handle)
 
@@ -21,7 +22,8 @@ def get_route(route_handle, query_data):
 @bp.post("/orders/routes/<route_handle>/complete")
 @bp.input(CompleteRouteQuery, location="query")
 @bp.doc(summary="Complete Route", security=["BasicAuth", "TokenAuth"],
-        responses={404: "Not Found", 409: documented(BusinessError, "Route already completed")})
+        responses={200: documented(CompletedRoute, "The completed route"), 404: "Not Found",
+                   409: documented(BusinessError, "Route already completed")})
 @json_body(CompleteRouteRequest)
 def complete_route(route_handle, query_data, json_data):
     return g.tenant.complete_route(route_handle)
@@ -29,7 +31,8 @@ def complete_route(route_handle, query_data, json_data):
 
 @bp.get("/orders/routes/")
 @bp.input(ListRoutesQuery, location="query")
-@bp.doc(summary="List Routes", description="Routes oldest first.", security=["BasicAuth", "TokenAuth"])
+@bp.doc(summary="List Routes", description="Routes oldest first.", security=["BasicAuth", "TokenAuth"],
+        responses={200: documented(RoutesPage, "A page of routes")})
 def list_routes(query_data):
     routes, cursor = g.tenant.list_routes(
         statuses=query_data.get("status"), worker_handle=query_data.get("worker_handle"),

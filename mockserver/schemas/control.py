@@ -12,6 +12,9 @@ METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 class DropMode(fields.Field):
     """``true`` (a reset), ``false``, or one of ``reset``, ``empty``, ``truncated``."""
 
+    def openapi(self, resolve):
+        return {"oneOf": [{"type": "boolean"}, {"type": "string", "enum": list(DROP_MODES)}], "nullable": True}
+
     def _deserialize(self, value, attr, data, **kwargs):
         if value is True:
             return "reset"

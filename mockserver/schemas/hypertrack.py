@@ -140,6 +140,9 @@ class Destination(fields.Field):
         "geometry_type": "Must be one of: Point, Polygon.",
     }
 
+    def openapi(self, resolve):
+        return {"oneOf": [resolve(self.variants[k]) for k in ("Polygon", "Point", "geofence_id", "place_handle")]}
+
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, dict):
             raise self.make_error("invalid")
@@ -262,12 +265,12 @@ class TrackOrdersRequest(Schema):
 # --- responses (documentation of what the mock sends) ----------------------------------------------
 
 class GeometryOut(Schema):
-    type = fields.String()
-    coordinates = fields.Raw()
+    type = fields.String(required=True)
+    coordinates = fields.Raw(required=True)
 
 
 class DestinationOut(Schema):
-    geometry = fields.Nested(GeometryOut)
+    geometry = fields.Nested(GeometryOut, required=True)
     address = _nullable_str()
     radius = fields.Integer(allow_none=True)
     place_handle = _nullable_str()
@@ -276,27 +279,27 @@ class DestinationOut(Schema):
 
 
 class TrackedOrder(Schema):
-    order_handle = fields.String()
-    fulfillment_attempt = fields.Integer()
-    status = _enum(ORDER_STATUSES)
-    destination = fields.Nested(DestinationOut)
-    track_mode = _enum(TRACK_MODES, allow_none=True)
-    scheduled_at = _nullable_str()
+    order_handle = fields.String(required=True)
+    fulfillment_attempt = fields.Integer(required=True)
+    status = _enum(ORDER_STATUSES, required=True)
+    destination = fields.Nested(DestinationOut, required=True)
+    track_mode = _enum(TRACK_MODES, allow_none=True, required=True)
+    scheduled_at = _nullable_str(required=True)
     scheduled_after = _nullable_str()
-    started_at = _nullable_str()
+    started_at = _nullable_str(required=True)
     type = _enum(ORDER_TYPES, allow_none=True)
-    type_index = fields.Integer()
-    expected_service_time = fields.Integer()
-    capacity_used = fields.Integer()
+    type_index = fields.Integer(required=True)
+    expected_service_time = fields.Integer(required=True)
+    capacity_used = fields.Integer(required=True)
     priority = _enum(PRIORITIES, allow_none=True)
-    share_url = fields.String()
-    device_id = _nullable_str()
-    worker_handle = _nullable_str()
-    ops_group_handle = fields.String()
-    created_at = fields.String()
-    assigned_at = _nullable_str()
-    route_handle = fields.String()
-    planned_at = _nullable_str()
+    share_url = fields.String(required=True)
+    device_id = _nullable_str(required=True)
+    worker_handle = _nullable_str(required=True)
+    ops_group_handle = fields.String(required=True)
+    created_at = fields.String(required=True)
+    assigned_at = _nullable_str(required=True)
+    route_handle = fields.String(required=True)
+    planned_at = _nullable_str(required=True)
     completed_at = _nullable_str()
     cancelled_at = _nullable_str()
     metadata = fields.Dict(allow_none=True)
@@ -304,20 +307,20 @@ class TrackedOrder(Schema):
 
 
 class TrackOrdersResponse(Schema):
-    route_handle = fields.String()
-    status = _enum(ROUTE_STATUSES)
-    version = fields.Integer()
-    embed_url = fields.String()
-    orders = fields.List(fields.Nested(TrackedOrder))
-    started_at = fields.String()
-    assigned_at = fields.String()
-    created_at = fields.String()
-    planned_at = _nullable_str()
+    route_handle = fields.String(required=True)
+    status = _enum(ROUTE_STATUSES, required=True)
+    version = fields.Integer(required=True)
+    embed_url = fields.String(required=True)
+    orders = fields.List(fields.Nested(TrackedOrder), required=True)
+    started_at = fields.String(required=True)
+    assigned_at = fields.String(required=True)
+    created_at = fields.String(required=True)
+    planned_at = _nullable_str(required=True)
     completed_at = _nullable_str()
-    device_id = _nullable_str()
-    worker_handle = _nullable_str()
-    track_mode = _enum(TRACK_MODES)
-    ops_group_handle = fields.String()
+    device_id = _nullable_str(required=True)
+    worker_handle = _nullable_str(required=True)
+    track_mode = _enum(TRACK_MODES, required=True)
+    ops_group_handle = fields.String(required=True)
     device_switch_mode = _enum(DEVICE_SWITCH_MODES, allow_none=True)
     metadata = fields.Dict(allow_none=True)
 
@@ -325,6 +328,102 @@ class TrackOrdersResponse(Schema):
 class BusinessError(Schema):
     """HyperTrack's ``Error``: ``detail`` is an object, a string or null depending on the code."""
 
-    code = fields.String()
-    title = fields.String()
+    code = fields.String(required=True)
+    title = fields.String(required=True)
     detail = fields.Raw(allow_none=True)
+
+
+class TimelineEvent(Schema):
+    type = _enum(tuple(f"driver_order_{k}" for k in ("created", "assigned", "started", "completed", "cancelled")), required=True)
+    recorded_at = fields.String(required=True)
+    order_handle = fields.String(required=True)
+    route_handle = fields.String(required=True)
+    order_type = _enum(ORDER_TYPES, allow_none=True)
+    destination_address = _nullable_str(required=True)
+    destination_location = fields.Nested(GeometryOut, required=True)
+    fulfillment_attempt = fields.Integer(required=True)
+    driver_handle = _nullable_str(required=True)
+    device_id = _nullable_str()
+
+
+class FulfillmentAttempt(Schema):
+    order_handle = fields.String(required=True)
+    fulfillment_attempt = fields.Integer(required=True)
+
+
+class OrderTimeline(TrackedOrder):
+    """Get Order Timeline, and the answer of Complete and Cancel Order."""
+
+    embed_url = fields.String(required=True)
+    previous_fulfillments = fields.List(fields.Nested(FulfillmentAttempt), required=True)
+    timeline = fields.List(fields.Nested(TimelineEvent))
+
+
+class OrdersPage(Schema):
+    orders = fields.List(fields.Nested(TrackedOrder))
+    pagination_token = _nullable_str()
+
+
+class RoutesPage(Schema):
+    routes = fields.List(fields.Nested(TrackOrdersResponse))
+    pagination_token = _nullable_str()
+
+
+class WorkStatus(Schema):
+    tracking = fields.Boolean()
+    available = fields.Boolean()
+
+
+class WorkerOut(Schema):
+    worker_handle = fields.String()
+    name = _nullable_str()
+    ops_group_handle = fields.String()
+    profile = fields.Dict()
+    home = fields.Dict(allow_none=True)
+    product_types = fields.List(fields.String())
+    unavailable_on = fields.List(fields.String())
+    schedule = fields.List(fields.Dict(), allow_none=True)
+    deleted = fields.Boolean()
+    created_at = fields.String()
+    deleted_at = _nullable_str()
+    device_id = _nullable_str()
+    work_status = fields.Nested(WorkStatus)
+    timezone = fields.String()
+
+
+class DeviceOut(Schema):
+    device_id = fields.String()
+    name = _nullable_str()
+    worker_handle = _nullable_str()
+
+
+class WorkerTimeline(WorkerOut):
+    current_date = fields.String()
+    devices = fields.List(fields.Nested(DeviceOut))
+    timeline = fields.List(fields.Dict())
+
+
+class OpsGroupOut(Schema):
+    ops_group_handle = fields.String()
+    ops_group_label = fields.String()
+    route_start_location = fields.String()
+    route_completion_type = fields.String()
+    objective_fn = _nullable_str()
+    timezone = fields.String()
+    shift_availability_mode = _nullable_str()
+    route_capacity = fields.Integer(allow_none=True)
+    route_max_distance = fields.Integer(allow_none=True)
+    deleted = fields.Boolean()
+    deleted_at = _nullable_str()
+
+
+class CompletedOrder(OrderTimeline):
+    completed_at = fields.String(required=True)
+
+
+class CancelledOrder(OrderTimeline):
+    cancelled_at = fields.String(required=True)
+
+
+class CompletedRoute(TrackOrdersResponse):
+    completed_at = fields.String(required=True)

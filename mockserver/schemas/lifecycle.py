@@ -28,6 +28,9 @@ class CommaSeparated(fields.Field):
         super().__init__(**kwargs)
         self.choices = choices
 
+    def openapi(self, resolve):
+        return {"type": "string", "description": f"comma-separated, among: {', '.join(self.choices)}"}
+
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
             raise ValidationError("Not a valid string.")

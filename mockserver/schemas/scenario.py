@@ -17,6 +17,9 @@ class Geometry(fields.Field):
 
     variants = {"Point": PointGeometry(), "Polygon": PolygonGeometry()}
 
+    def openapi(self, resolve):
+        return {"oneOf": [resolve(schema) for schema in self.variants.values()]}
+
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, dict):
             raise ValidationError("Invalid input type.")
