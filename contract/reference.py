@@ -82,3 +82,15 @@ def _close_objects(node):
 def strict() -> dict:
     """The reference with every object closed: the mock may send only fields HyperTrack's spec names."""
     return _close_objects(copy.deepcopy(reference()))
+
+
+@lru_cache(maxsize=1)
+def fuzzable() -> dict:
+    """``strict()`` plus the answers the mock gives beyond the reference (``UNDOCUMENTED_ANSWERS``),
+    so that a fuzzer judges those by the schema chosen for them instead of calling them undocumented."""
+    spec = copy.deepcopy(strict())
+    for (method, path, status), schema in UNDOCUMENTED_ANSWERS.items():
+        spec["paths"][path][method.lower()]["responses"][status] = {
+            "description": "Answered by the mock beyond HyperTrack's spec (contract/reference.py)",
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+    return spec

@@ -3,8 +3,8 @@ from apiflask import APIBlueprint
 from flask import g
 
 from ..jsonbody import json_body
-from ..schemas.hypertrack import BusinessError, OpsGroupOut, WorkerOut, WorkerTimeline
-from ..schemas.lifecycle import OpsGroupRequest, WorkerQuery, WorkerRequest
+from ..schemas.hypertrack import BusinessError, WorkerOut, WorkerTimeline
+from ..schemas.lifecycle import OpsGroupOut, OpsGroupRequest, WorkerQuery, WorkerRequest
 from . import authenticate, documented
 
 bp = APIBlueprint("workers", __name__, tag={"name": "Workers", "description": "HyperTrack's Workers API (data plane)"})

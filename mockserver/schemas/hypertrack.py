@@ -403,20 +403,6 @@ class WorkerTimeline(WorkerOut):
     timeline = fields.List(fields.Dict())
 
 
-class OpsGroupOut(Schema):
-    ops_group_handle = fields.String()
-    ops_group_label = fields.String()
-    route_start_location = fields.String()
-    route_completion_type = fields.String()
-    objective_fn = _nullable_str()
-    timezone = fields.String()
-    shift_availability_mode = _nullable_str()
-    route_capacity = fields.Integer(allow_none=True)
-    route_max_distance = fields.Integer(allow_none=True)
-    deleted = fields.Boolean()
-    deleted_at = _nullable_str()
-
-
 class CompletedOrder(OrderTimeline):
     completed_at = fields.String(required=True)
 

@@ -180,3 +180,12 @@ class OpsGroupRequest(Schema):
     enforce_operations_radius = fields.Boolean(allow_none=True)
     schedule = fields.List(FreeFormObject(), allow_none=True)
     app_config = FreeFormObject(allow_none=True)
+
+
+class OpsGroupOut(OpsGroupRequest):
+    """What ``POST /workers/ops-groups/`` answers: the ops group as stored."""
+
+    route_capacity = StrictInteger(allow_none=True, required=True)
+    route_max_distance = StrictInteger(allow_none=True, required=True)
+    deleted = fields.Boolean(required=True)
+    deleted_at = fields.String(allow_none=True, required=True)
