@@ -21,9 +21,23 @@ FAULT_HEADER = "X-Hypertrack-Mock-Fault"
 _PARTIAL_BODY = b'{"route_handle": "'
 
 
+#: Requests with more header bytes than this are refused with 431 (waitress's own, cruder, limit is 256 KiB).
+MAX_HEADER_BYTES = 64 * 1024
+
+
 def install(app) -> None:
+    app.before_request(refuse_huge_headers)
     app.before_request(apply_faults)
     app.after_request(record)
+
+
+def refuse_huge_headers():
+    size = sum(len(k) + len(v) for k, v in request.environ.items() if k.startswith("HTTP_") and isinstance(v, str))
+    if size > MAX_HEADER_BYTES:
+        from apiflask import HTTPError
+
+        raise HTTPError(431, "Request Header Fields Too Large", detail={
+            "headers": [f"The request headers are larger than the {MAX_HEADER_BYTES}-byte limit."]})
 
 
 def _account() -> str | None:
@@ -84,7 +98,7 @@ def record(response):
     entry = Entry(
         received_at=received_at, tenant=account, method=request.method, path=request.path,
         query=request.query_string.decode("latin-1"),
-        headers={k: (_redact(v) if k.lower() == "authorization" else v) for k, v in request.headers.items()},
+        headers=[(k, v) for k, v in request.environ.items() if k.startswith(("HTTP_", "CONTENT_"))],
         body=_request_body(),
         status=status,
         response=None if dropped or response.is_streamed else response.get_data(),
@@ -104,11 +118,6 @@ def _request_body() -> bytes | None:
         return request.get_data(cache=True) or None
     except HTTPException:
         return None
-
-
-def _redact(value: str) -> str:
-    scheme, _, credential = value.partition(" ")
-    return f"{scheme} [redacted]" if credential else "[redacted]"
 
 
 def _reason(response, dropped, fault) -> str | None:

@@ -37,7 +37,7 @@ class Entry:
             "method": self.method,
             "path": self.path,
             "query": {k: v if len(v) > 1 else v[0] for k, v in parse_qs(self.query, keep_blank_values=True).items()},
-            "headers": self.headers,
+            "headers": _headers(self.headers),
             "body": _decode(self.body),
             "status": self.status,
             "response": _decode(self.response),
@@ -56,6 +56,21 @@ class Entry:
             if status.endswith("xx") and shown[0] != status[0] or not status.endswith("xx") and shown != status:
                 return False
         return True
+
+
+def _headers(environ_items) -> dict:
+    """WSGI environ entries back to header names, the ``Authorization`` value redacted."""
+    headers = {}
+    for key, value in environ_items:
+        name = key[5:] if key.startswith("HTTP_") else key
+        name = "-".join(part.capitalize() for part in name.split("_"))
+        headers[name] = _redact(value) if name == "Authorization" else value
+    return headers
+
+
+def _redact(value: str) -> str:
+    scheme, _, credential = value.partition(" ")
+    return f"{scheme} [redacted]" if credential else "[redacted]"
 
 
 def _decode(raw: bytes | None):

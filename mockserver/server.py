@@ -6,11 +6,31 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import logging
 import signal
 import threading
 
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
+from waitress.task import ErrorTask
+
+
+class JsonErrorTask(ErrorTask):
+    """waitress's own refusals (headers too large, a malformed request line) in the API's JSON shape."""
+
+    def execute(self):
+        error = self.request.error
+        body = json.dumps({"detail": {"request": [str(error.body)]}, "message": error.reason}).encode()
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.append(("Content-Type", "application/json"))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class JsonErrorChannel(HTTPChannel):
+    error_task_class = JsonErrorTask
 
 
 class CannotListen(OSError):
@@ -30,6 +50,7 @@ def bind(app, host: str, port: int, threads: int = 4):
         raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     except ValueError as error:  # waitress: a host it cannot resolve
         raise CannotListen(f"cannot listen on {host}:{port}: {error}") from None
+    server.channel_class = JsonErrorChannel
     lend_threads(app, server)
     return server
 
@@ -61,7 +82,8 @@ def lend_threads(app, server) -> None:
                 waiting -= 1
                 dispatcher.set_thread_count(base + waiting)
 
-    app.extensions[EXTENSION].blocking = blocking
+    if EXTENSION in getattr(app, "extensions", {}):  # any other WSGI app (a benchmark's floor) has no waits
+        app.extensions[EXTENSION].blocking = blocking
 
 
 def url_of(server) -> str:

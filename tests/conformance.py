@@ -90,9 +90,9 @@ def check(method: str, path: str, status: int, body, request_body: bytes | None 
         # 5xx answers are outages, not the API's contract: the mock gives them only when a test's
         # fault rule asks for one, with the body the rule chose.
         return
-    if not well_formed(request_body, content_type) or status in (413, 415):
+    if not well_formed(request_body, content_type) or status in (413, 415, 431):
         # The reference speaks of well-formed requests only (its README's last quirk): a body that is
-        # not JSON, not declared as JSON or over the size limit gets the framework's plain error,
+        # not JSON, not declared as JSON, or over a size limit (body or headers) gets the plain error
         # {"detail": ..., "message": ...}, which other tests assert whole.
         if not (isinstance(body, dict) and set(body) == {"detail", "message"}):
             raise NotConformant(f"{method} {spec_path} {status}: a malformed request must get "

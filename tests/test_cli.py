@@ -125,7 +125,7 @@ def test_cli_prints_its_url_serves_and_exits_cleanly_on_sigterm():
         assert response.json()["status"] == "tracking"
 
         cli.process.send_signal(signal.SIGTERM)
-        assert cli.process.wait(timeout=2) == 0
+        assert cli.process.wait(timeout=1) == 0
         assert cli.remaining_stdout() == [], "the ready line must be the only line on stdout"
 
 

@@ -11,6 +11,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 from .fields import FreeFormObject, StrictInteger, StrictNumber, Timestamp
 
 TRACK_MODES = ("full_shift", "pre_shift", "on_shift", "on_time", "flex")
+#: The most items a list in a request may hold.  HyperTrack's spec sets no limit; a thousand orders is
+#: beyond any real route, and a bound keeps one request from holding a tenant for seconds.
+MAX_ITEMS = 1000
 ORDER_TYPES = ("pick", "drop")
 PRIORITIES = ("low", "medium", "high")
 TASK_PRIORITIES = ("none", "low", "medium", "high")
@@ -171,7 +174,7 @@ class BaseOrderTask(Schema):
 
 class OrderTaskList(Schema):
     task_definition_id = _nullable_str()
-    tasks = fields.List(fields.Nested(BaseOrderTask), allow_none=True)
+    tasks = fields.List(fields.Nested(BaseOrderTask), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
 
 
 class CloseoutTimesheetBreak(Schema):
@@ -199,7 +202,7 @@ class CloseoutTimesheet(Schema):
     approved_at = _nullable_str()
     breaks = fields.List(fields.Nested(CloseoutTimesheetBreak), allow_none=True,
                          validate=validate.Length(max=50))
-    events = fields.List(fields.Nested(CloseoutTimesheetEvent), allow_none=True)
+    events = fields.List(fields.Nested(CloseoutTimesheetEvent), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
     raw = FreeFormObject(allow_none=True)
 
 
@@ -227,7 +230,7 @@ class TrackOrder(Schema):
     scheduled_after = Timestamp(allow_none=True)
     expected_service_time = StrictInteger(allow_none=True, validate=validate.Range(min=0))
     metadata = FreeFormObject(allow_none=True)
-    product_type = fields.List(fields.String(), allow_none=True)
+    product_type = fields.List(fields.String(), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
     type = _enum(ORDER_TYPES, allow_none=True)
     capacity_used = StrictInteger(allow_none=True, validate=validate.Range(min=0))
     priority = _enum(PRIORITIES, allow_none=True)
@@ -235,10 +238,10 @@ class TrackOrder(Schema):
     tasks_list = fields.Nested(OrderTaskList, allow_none=True)
     timesheets = fields.List(fields.Nested(CloseoutTimesheet), allow_none=True,
                              validate=validate.Length(max=20))
-    worker_locations = fields.List(fields.Nested(CloseoutWorkerLocation), allow_none=True)
-    messages = fields.List(fields.Nested(CloseoutMessage), allow_none=True)
+    worker_locations = fields.List(fields.Nested(CloseoutWorkerLocation), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
+    messages = fields.List(fields.Nested(CloseoutMessage), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
     facility_name = _nullable_str()
-    workflow_ids = fields.List(fields.String(), allow_none=True)
+    workflow_ids = fields.List(fields.String(), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
 
 
 class TrackOrderRoute(Schema):
@@ -252,7 +255,7 @@ class TrackOrdersRequest(Schema):
     worker_handle = _nullable_str()
     ops_group_handle = _nullable_str()
     device_id = _nullable_str()
-    orders = fields.List(fields.Nested(TrackOrder), allow_none=True)
+    orders = fields.List(fields.Nested(TrackOrder), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
     track_mode = _enum(TRACK_MODES, required=True)
     route = fields.Nested(TrackOrderRoute, allow_none=True)
     version = StrictInteger(allow_none=True)
