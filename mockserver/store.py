@@ -58,8 +58,9 @@ class Tenant:
         self.orders: dict[str, dict] = {}
         #: order_handle -> every fulfilment of that handle, oldest first
         self.order_attempts: dict[str, list[dict]] = {}
-        #: (order_handle, fulfillment_attempt) -> the events the mock has seen, oldest first
-        self.timelines: dict[tuple[str, int], list[dict]] = {}
+        #: (order_handle, fulfillment_attempt) -> the events the mock has seen, oldest first, as
+        #: (kind, recorded_at, device_id, worker_handle): the rest is the order's (see ``_event``)
+        self.timelines: dict[tuple[str, int], list[tuple]] = {}
         #: every order and every route in creation order: what listings page through
         self.order_log: list[dict] = []
         self.route_log: list[dict] = []
@@ -438,7 +439,7 @@ class Tenant:
         view["previous_fulfillments"] = [
             {"order_handle": handle, "fulfillment_attempt": o["fulfillment_attempt"]}
             for o in self.order_attempts[handle] if o["fulfillment_attempt"] < attempt]
-        view["timeline"] = [dict(event) for event in self.timelines[(handle, attempt)]]
+        view["timeline"] = [self._event(order, *event) for event in self.timelines[(handle, attempt)]]
         return view
 
     def _complete_route(self, route: dict, now: str) -> None:
@@ -446,21 +447,25 @@ class Tenant:
         route["completed_at"] = now
 
     def _record_event(self, order: dict, kind: str, now: str) -> None:
+        """Note an event compactly (what can change later: the device and the worker); see ``_event``."""
+        self.timelines.setdefault((order["order_handle"], order["fulfillment_attempt"]), []).append(
+            (kind, now, order["device_id"], order["worker_handle"]))
+
+    @staticmethod
+    def _event(order: dict, kind: str, recorded_at: str, device_id, worker_handle) -> dict:
         destination = order["destination"]
-        self.timelines.setdefault((order["order_handle"], order["fulfillment_attempt"]), []).append({
+        return {
             "type": f"driver_order_{kind}",
-            "recorded_at": now,
+            "recorded_at": recorded_at,
             "order_handle": order["order_handle"],
             "route_handle": order["route_handle"],
             "order_type": order.get("type"),
             "destination_address": destination.get("address"),
             "destination_location": destination["geometry"],
             "fulfillment_attempt": order["fulfillment_attempt"],
-            "driver_handle": order["worker_handle"],
-            "device_id": order["device_id"],
-        })
-
-    # --- rules shared by both forms ------------------------------------------------------------
+            "driver_handle": worker_handle,
+            "device_id": device_id,
+        }
 
     def _check_places(self, orders: list[dict]) -> None:
         """Unknown place handles first (400), then unknown geofences (404), as HyperTrack checks."""
