@@ -1,9 +1,9 @@
 """Bodies of the control plane's own calls: fault rules and the clock."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .fields import StrictInteger, StrictNumber, Timestamp
+from .fields import LeanSchema, StrictInteger, StrictNumber, Timestamp
 
 DROP_MODES = ("reset", "empty", "truncated")
 METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -25,7 +25,7 @@ class DropMode(fields.Field):
         raise ValidationError(f"Must be true, false or one of: {', '.join(DROP_MODES)}.")
 
 
-class FaultRule(Schema):
+class FaultRule(LeanSchema):
     """What to do instead of (or, for ``delay_ms`` alone, before) the real answer to matching requests."""
 
     method = fields.String(load_default="*", validate=validate.OneOf(METHODS))
@@ -51,7 +51,7 @@ class FaultRule(Schema):
             raise ValidationError("A dropped connection has no status.", "status")
 
 
-class ClockRequest(Schema):
+class ClockRequest(LeanSchema):
     frozen_at = Timestamp(allow_none=True)
     advance_seconds = StrictNumber()
 
@@ -62,7 +62,7 @@ class ClockRequest(Schema):
                                   "_schema")
 
 
-class JournalQuery(Schema):
+class JournalQuery(LeanSchema):
     method = fields.String(validate=validate.OneOf(METHODS[1:]))
     path = fields.String(metadata={"description": "exact, or a pattern where * matches any characters"})
     status = fields.String(validate=validate.Regexp(r"^([1-5][0-9]{2}|[1-5]xx)$", error=(

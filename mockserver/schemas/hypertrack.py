@@ -6,9 +6,9 @@ an unclosed polygon) we are stricter and say so in the README.
 """
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
-from .fields import FreeFormObject, StrictInteger, StrictNumber, Timestamp
+from .fields import FreeFormObject, LeanSchema, StrictInteger, StrictNumber, Timestamp
 
 TRACK_MODES = ("full_shift", "pre_shift", "on_shift", "on_time", "flex")
 #: The most items a list in a request may hold.  HyperTrack's spec sets no limit; a thousand orders is
@@ -79,24 +79,24 @@ class LinearRing(fields.List):
         return ring
 
 
-class PointGeometry(Schema):
+class PointGeometry(LeanSchema):
     type = _enum(("Point",), load_default="Point")
     coordinates = Position(required=True)
 
 
-class PolygonGeometry(Schema):
+class PolygonGeometry(LeanSchema):
     type = _enum(("Polygon",), required=True)
     coordinates = fields.List(LinearRing(), required=True, validate=validate.Length(min=1))
 
 
-class PointLocationGeometry(Schema):
+class PointLocationGeometry(LeanSchema):
     type = _enum(("Point",), required=True)
     coordinates = Position(required=True)
 
 
 # --- destinations: one of four shapes ------------------------------------------------------------
 
-class OrderListPointDestination(Schema):
+class OrderListPointDestination(LeanSchema):
     geometry = fields.Nested(PointGeometry, required=True)
     address = _nullable_str()
     geofence_id = _nullable_str()
@@ -105,7 +105,7 @@ class OrderListPointDestination(Schema):
     radius = StrictInteger(load_default=100, validate=validate.Range(min=0))
 
 
-class OrderListPolygonDestination(Schema):
+class OrderListPolygonDestination(LeanSchema):
     geometry = fields.Nested(PolygonGeometry, required=True)
     address = _nullable_str()
     geofence_id = _nullable_str()
@@ -113,12 +113,12 @@ class OrderListPolygonDestination(Schema):
     place_id = _nullable_str()
 
 
-class OrderListGeofenceIdDestination(Schema):
+class OrderListGeofenceIdDestination(LeanSchema):
     geofence_id = fields.String(required=True, validate=validate.Length(min=1))
     address = _nullable_str()
 
 
-class OrderListPlaceHandleDestination(Schema):
+class OrderListPlaceHandleDestination(LeanSchema):
     place_handle = fields.String(required=True, validate=validate.Length(min=1))
     address = _nullable_str()
 
@@ -165,33 +165,33 @@ class Destination(fields.Field):
 
 # --- orders --------------------------------------------------------------------------------------
 
-class BaseOrderTask(Schema):
+class BaseOrderTask(LeanSchema):
     label = fields.String(required=True)
     task_definition_id = _nullable_str()
     metadata = FreeFormObject(allow_none=True)
     priority = _enum(TASK_PRIORITIES, allow_none=True)
 
 
-class OrderTaskList(Schema):
+class OrderTaskList(LeanSchema):
     task_definition_id = _nullable_str()
     tasks = fields.List(fields.Nested(BaseOrderTask), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
 
 
-class CloseoutTimesheetBreak(Schema):
+class CloseoutTimesheetBreak(LeanSchema):
     start_time = fields.String(required=True)
     end_time = fields.String(required=True)
     duration = StrictInteger(allow_none=True)
     type = _enum(("meal", "rest", "other"), allow_none=True)
 
 
-class CloseoutTimesheetEvent(Schema):
+class CloseoutTimesheetEvent(LeanSchema):
     start = _nullable_str()
     duration = StrictInteger(allow_none=True)
     type = _nullable_str()
     data = FreeFormObject(allow_none=True)
 
 
-class CloseoutTimesheet(Schema):
+class CloseoutTimesheet(LeanSchema):
     type = _enum(("system", "worker", "requester", "reconciled"), required=True)
     source = _enum(("api", "sms", "email", "phone", "agent"), allow_none=True)
     start_time = _nullable_str()
@@ -206,14 +206,14 @@ class CloseoutTimesheet(Schema):
     raw = FreeFormObject(allow_none=True)
 
 
-class CloseoutWorkerLocation(Schema):
+class CloseoutWorkerLocation(LeanSchema):
     geometry = fields.Nested(PointLocationGeometry, required=True)
     reported_at = _nullable_str()
     inserted_at = _nullable_str()
     duration_at_location = StrictInteger(allow_none=True)
 
 
-class CloseoutMessage(Schema):
+class CloseoutMessage(LeanSchema):
     timestamp = _nullable_str()
     from_ = _nullable_str(data_key="from", attribute="from")
     to = _nullable_str()
@@ -223,7 +223,7 @@ class CloseoutMessage(Schema):
     duration = StrictInteger(allow_none=True)
 
 
-class TrackOrder(Schema):
+class TrackOrder(LeanSchema):
     order_handle = fields.String(required=True, validate=validate.Length(min=1))
     destination = Destination(required=True)
     scheduled_at = Timestamp(allow_none=True)
@@ -244,12 +244,12 @@ class TrackOrder(Schema):
     workflow_ids = fields.List(fields.String(), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
 
 
-class TrackOrderRoute(Schema):
+class TrackOrderRoute(LeanSchema):
     route_handle = _nullable_str(validate=validate.Length(min=1))
     metadata = FreeFormObject(allow_none=True)
 
 
-class TrackOrdersRequest(Schema):
+class TrackOrdersRequest(LeanSchema):
     route_handle = _nullable_str()
     driver_handle = _nullable_str(metadata={"deprecated": True})
     worker_handle = _nullable_str()
@@ -267,12 +267,12 @@ class TrackOrdersRequest(Schema):
 
 # --- responses (documentation of what the mock sends) ----------------------------------------------
 
-class GeometryOut(Schema):
+class GeometryOut(LeanSchema):
     type = fields.String(required=True)
     coordinates = fields.Raw(required=True)
 
 
-class DestinationOut(Schema):
+class DestinationOut(LeanSchema):
     geometry = fields.Nested(GeometryOut, required=True)
     address = _nullable_str()
     radius = fields.Integer(allow_none=True)
@@ -281,7 +281,7 @@ class DestinationOut(Schema):
     place_id = _nullable_str()
 
 
-class TrackedOrder(Schema):
+class TrackedOrder(LeanSchema):
     order_handle = fields.String(required=True)
     fulfillment_attempt = fields.Integer(required=True)
     status = _enum(ORDER_STATUSES, required=True)
@@ -309,7 +309,7 @@ class TrackedOrder(Schema):
     product_type = fields.List(fields.String(), allow_none=True)
 
 
-class TrackOrdersResponse(Schema):
+class TrackOrdersResponse(LeanSchema):
     route_handle = fields.String(required=True)
     status = _enum(ROUTE_STATUSES, required=True)
     version = fields.Integer(required=True)
@@ -328,7 +328,7 @@ class TrackOrdersResponse(Schema):
     metadata = fields.Dict(allow_none=True)
 
 
-class BusinessError(Schema):
+class BusinessError(LeanSchema):
     """HyperTrack's ``Error``: ``detail`` is an object, a string or null depending on the code."""
 
     code = fields.String(required=True)
@@ -336,7 +336,7 @@ class BusinessError(Schema):
     detail = fields.Raw(allow_none=True)
 
 
-class TimelineEvent(Schema):
+class TimelineEvent(LeanSchema):
     type = _enum(tuple(f"driver_order_{k}" for k in ("created", "assigned", "started", "completed", "cancelled")), required=True)
     recorded_at = fields.String(required=True)
     order_handle = fields.String(required=True)
@@ -349,7 +349,7 @@ class TimelineEvent(Schema):
     device_id = _nullable_str()
 
 
-class FulfillmentAttempt(Schema):
+class FulfillmentAttempt(LeanSchema):
     order_handle = fields.String(required=True)
     fulfillment_attempt = fields.Integer(required=True)
 
@@ -362,22 +362,22 @@ class OrderTimeline(TrackedOrder):
     timeline = fields.List(fields.Nested(TimelineEvent))
 
 
-class OrdersPage(Schema):
+class OrdersPage(LeanSchema):
     orders = fields.List(fields.Nested(TrackedOrder))
     pagination_token = _nullable_str()
 
 
-class RoutesPage(Schema):
+class RoutesPage(LeanSchema):
     routes = fields.List(fields.Nested(TrackOrdersResponse))
     pagination_token = _nullable_str()
 
 
-class WorkStatus(Schema):
+class WorkStatus(LeanSchema):
     tracking = fields.Boolean()
     available = fields.Boolean()
 
 
-class WorkerOut(Schema):
+class WorkerOut(LeanSchema):
     worker_handle = fields.String()
     name = _nullable_str()
     ops_group_handle = fields.String()
@@ -394,7 +394,7 @@ class WorkerOut(Schema):
     timezone = fields.String()
 
 
-class DeviceOut(Schema):
+class DeviceOut(LeanSchema):
     device_id = fields.String()
     name = _nullable_str()
     worker_handle = _nullable_str()

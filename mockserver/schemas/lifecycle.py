@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
-from .fields import FreeFormObject, StrictInteger
+from .fields import FreeFormObject, LeanSchema, StrictInteger
 from .hypertrack import ORDER_TYPES, PointLocationGeometry, ROUTE_STATUSES, TRACK_MODES
 
 #: The statuses GET /orders/ may filter on, as HyperTrack lists them (plus the ones its orders can have).
@@ -69,7 +69,7 @@ def _page_size():
 
 # --- orders ----------------------------------------------------------------------------------------
 
-class OrderTimelineQuery(Schema):
+class OrderTimelineQuery(LeanSchema):
     fulfillment_attempt = fields.Integer(allow_none=True, validate=validate.Range(min=0))
     on_shift_only = fields.Boolean(allow_none=True)
     from_time = fields.String(allow_none=True)
@@ -78,19 +78,19 @@ class OrderTimelineQuery(Schema):
     device_id = fields.String(allow_none=True)
 
 
-class FinishOrderQuery(Schema):
+class FinishOrderQuery(LeanSchema):
     type = fields.String(allow_none=True, validate=validate.OneOf(ORDER_TYPES))
     type_index = fields.Integer(allow_none=True, validate=validate.Range(min=0))
     fulfillment_attempt = fields.Integer(allow_none=True, validate=validate.Range(min=0))
 
 
-class FinishOrderRequest(Schema):
+class FinishOrderRequest(LeanSchema):
     """HyperTrack's Complete/Cancel Order bodies declare no properties; the mock keeps ``metadata``."""
 
     metadata = FreeFormObject(allow_none=True)
 
 
-class ListOrdersQuery(Schema):
+class ListOrdersQuery(LeanSchema):
     status = CommaSeparated(ORDER_FILTER_STATUSES)
     worker_handle = fields.String()
     route_handle = fields.String()
@@ -101,19 +101,19 @@ class ListOrdersQuery(Schema):
 
 # --- routes ----------------------------------------------------------------------------------------
 
-class RouteQuery(Schema):
+class RouteQuery(LeanSchema):
     include_summary = fields.Boolean(load_default=True, allow_none=True)
 
 
-class CompleteRouteQuery(Schema):
+class CompleteRouteQuery(LeanSchema):
     version = fields.Integer(allow_none=True)
 
 
-class CompleteRouteRequest(Schema):
+class CompleteRouteRequest(LeanSchema):
     """HyperTrack's Complete Route body: an object with no properties."""
 
 
-class ListRoutesQuery(Schema):
+class ListRoutesQuery(LeanSchema):
     status = CommaSeparated(ROUTE_STATUSES)
     worker_handle = fields.String()
     ops_group_handle = fields.String()
@@ -124,12 +124,12 @@ class ListRoutesQuery(Schema):
 
 # --- workers and ops groups ----------------------------------------------------------------------
 
-class WorkerHome(Schema):
+class WorkerHome(LeanSchema):
     address = fields.String(allow_none=True)
     geometry = fields.Nested(PointLocationGeometry, allow_none=True)
 
 
-class WorkerRequest(Schema):
+class WorkerRequest(LeanSchema):
     """HyperTrack's ``PostWorkerRequest``."""
 
     worker_handle = fields.String(required=True, validate=validate.Length(min=1))
@@ -143,7 +143,7 @@ class WorkerRequest(Schema):
     schedule = fields.List(FreeFormObject(), allow_none=True)
 
 
-class WorkerQuery(Schema):
+class WorkerQuery(LeanSchema):
     include_deleted = fields.Boolean(load_default=False)
     from_time = fields.DateTime(allow_none=True)
     to_time = fields.DateTime(allow_none=True)
@@ -153,7 +153,7 @@ class WorkerQuery(Schema):
     include_timeline = fields.Boolean(load_default=False)
 
 
-class OpsGroupRequest(Schema):
+class OpsGroupRequest(LeanSchema):
     """HyperTrack's ``PostOpsGroupRequest``."""
 
     ops_group_handle = fields.String(required=True, validate=validate.Length(min=1))

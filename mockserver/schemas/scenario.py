@@ -1,10 +1,10 @@
 """The scenario document: the same JSON whether it is ``fixtures/<name>.json`` or a control-plane body."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .control import FaultRule
-from .fields import FreeFormObject, StrictInteger
+from .fields import FreeFormObject, LeanSchema, StrictInteger
 from .hypertrack import (
     ORDER_STATUSES, ROUTE_STATUSES, TRACK_MODES, PointGeometry, PolygonGeometry, TrackOrder,
 )
@@ -29,18 +29,18 @@ class Geometry(fields.Field):
         return schema.load(value)
 
 
-class Account(Schema):
+class Account(LeanSchema):
     account_id = fields.String(**_handle)
     secret_key = fields.String(**_handle)
 
 
-class OpsGroup(Schema):
+class OpsGroup(LeanSchema):
     ops_group_handle = fields.String(**_handle)
     ops_group_label = fields.String(allow_none=True)
     timezone = fields.String(allow_none=True)
 
 
-class Worker(Schema):
+class Worker(LeanSchema):
     worker_handle = fields.String(**_handle)
     name = fields.String(allow_none=True)
     ops_group_handle = fields.String(allow_none=True)
@@ -50,21 +50,21 @@ class Worker(Schema):
     deleted = fields.Boolean(load_default=False)
 
 
-class Device(Schema):
+class Device(LeanSchema):
     """A device known to HyperTrack but linked to no worker."""
 
     device_id = fields.String(**_handle)
     name = fields.String(allow_none=True)
 
 
-class Place(Schema):
+class Place(LeanSchema):
     place_handle = fields.String(**_handle)
     address = fields.String(allow_none=True)
     geometry = Geometry(required=True)
     radius = StrictInteger(load_default=100, validate=validate.Range(min=0))
 
 
-class Geofence(Schema):
+class Geofence(LeanSchema):
     geofence_id = fields.String(**_handle)
     geometry = Geometry(required=True)
     radius = StrictInteger(load_default=100, validate=validate.Range(min=0))
@@ -75,7 +75,7 @@ class ScenarioOrder(TrackOrder):
     share_url = fields.String()
 
 
-class Route(Schema):
+class Route(LeanSchema):
     route_handle = fields.String(**_handle)
     status = fields.String(load_default="planned", validate=validate.OneOf(ROUTE_STATUSES))
     worker_handle = fields.String(allow_none=True)
@@ -86,7 +86,7 @@ class Route(Schema):
     orders = fields.List(fields.Nested(ScenarioOrder), load_default=list)
 
 
-class Example(Schema):
+class Example(LeanSchema):
     """A request to send under the scenario and the answer it gets: documentation and test table."""
 
     name = fields.String(required=True)
@@ -104,7 +104,7 @@ def _duplicates(items, key):
     return found
 
 
-class Scenario(Schema):
+class Scenario(LeanSchema):
     description = fields.String(load_default="")
     accounts = fields.List(fields.Nested(Account), load_default=list)
     ops_groups = fields.List(fields.Nested(OpsGroup), load_default=list)

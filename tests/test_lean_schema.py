@@ -1,0 +1,92 @@
+"""LeanSchema (which skips absent optional fields) answers exactly as plain marshmallow does."""
+from __future__ import annotations
+
+import copy
+from contextlib import contextmanager
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from marshmallow import Schema, ValidationError
+
+from conftest import SEED_REQUEST
+from mockserver.schemas.fields import LeanSchema
+from mockserver.schemas.hypertrack import TrackOrdersRequest
+from mockserver.schemas.scenario import Scenario
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 200) | st.floats(-200, 200, allow_nan=False) |
+    st.sampled_from(["", "on_time", "pick", "Point", "Polygon", "low", "2023-11-02T02:00:00Z", "x"]),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.sampled_from(["type", "coordinates", "order_handle", "geometry", "label", "extra"]), children, max_size=4),
+    max_leaves=8)
+
+
+@contextmanager
+def plain_marshmallow():
+    lean = LeanSchema._deserialize
+    LeanSchema._deserialize = Schema._deserialize
+    try:
+        yield
+    finally:
+        LeanSchema._deserialize = lean
+
+
+def outcome(schema, body):
+    try:
+        return "ok", schema.load(copy.deepcopy(body))
+    except ValidationError as error:
+        return "error", error.messages
+
+
+def paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from paths(value, (*prefix, index))
+
+
+SEED_PATHS = [p for p in paths(SEED_REQUEST) if p]
+
+
+@st.composite
+def mutated_bodies(draw):
+    body = copy.deepcopy(SEED_REQUEST)
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(SEED_PATHS))
+        parent = body
+        try:
+            for part in path[:-1]:
+                parent = parent[part]
+            action = draw(st.sampled_from(["delete", "replace", "add"]))
+            if action == "delete" and isinstance(parent, dict):
+                parent.pop(path[-1], None)
+            elif action == "replace":
+                parent[path[-1]] = draw(json_values)
+            elif isinstance(parent, dict):
+                parent[draw(st.sampled_from(["extra", "metadata", "priority", "route", "tasks_list"]))] = draw(json_values)
+        except (KeyError, IndexError, TypeError):
+            pass
+    return body
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(mutated_bodies())
+def test_track_requests_load_exactly_as_plain_marshmallow(body):
+    schema = TrackOrdersRequest()
+    lean = outcome(schema, body)
+    with plain_marshmallow():
+        plain = outcome(TrackOrdersRequest(), body)
+    assert lean == plain
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(st.dictionaries(st.sampled_from(["workers", "routes", "places", "accounts", "description", "x"]),
+                       json_values, max_size=4))
+def test_scenarios_load_exactly_as_plain_marshmallow(document):
+    lean = outcome(Scenario(), document)
+    with plain_marshmallow():
+        plain = outcome(Scenario(), document)
+    assert lean == plain
