@@ -124,30 +124,26 @@ def test_external_mode_against_a_cli_server(downstream, monkeypatch, cli_server)
         "every test's tenant is freed when the test ends"
 
 
-def test_ini_options_configure_the_in_process_server(downstream):
+STARTUP_SCENARIO_TEST = '''
+import requests
+
+def test_startup_scenario(hypertrack_mock):
+    body = {"track_mode": "on_time", "worker_handle": "james@ht.com",
+            "orders": [{"order_handle": "o", "destination": {"geometry": {"coordinates": [1, 2]}}}]}
+    answer = requests.post(hypertrack_mock.url + "/orders/track", json=body, auth=hypertrack_mock.auth)
+    assert answer.json()["code"] == "%s"
+'''
+
+
+@pytest.mark.parametrize("environment, expected", [
+    ({}, "driver_not_found"),                                             # the ini option
+    ({"HYPERTRACK_MOCK_SCENARIO": "worker_deleted"}, "driver_deleted"),  # the environment overrides it
+], ids=["ini option", "environment over ini"])
+def test_ini_options_and_the_environment_configure_the_in_process_server(downstream, monkeypatch, environment,
+                                                                          expected):
     downstream.makeini("[pytest]\nhypertrack_mock_scenario = worker_not_found\nhypertrack_mock_seed = 5\n")
-    downstream.makepyfile(test_ini='''
-import requests
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    downstream.makepyfile(test_startup=STARTUP_SCENARIO_TEST % expected)
 
-def test_startup_scenario_from_ini(hypertrack_mock):
-    body = {"track_mode": "on_time", "worker_handle": "james@ht.com",
-            "orders": [{"order_handle": "o", "destination": {"geometry": {"coordinates": [1, 2]}}}]}
-    answer = requests.post(hypertrack_mock.url + "/orders/track", json=body, auth=hypertrack_mock.auth)
-    assert answer.json()["code"] == "driver_not_found"
-''')
-    downstream.runpytest_subprocess("test_ini.py").assert_outcomes(passed=1)
-
-
-def test_the_environment_overrides_the_ini(downstream, monkeypatch):
-    downstream.makeini("[pytest]\nhypertrack_mock_scenario = worker_not_found\n")
-    monkeypatch.setenv("HYPERTRACK_MOCK_SCENARIO", "worker_deleted")
-    downstream.makepyfile(test_env='''
-import requests
-
-def test_startup_scenario_from_env(hypertrack_mock):
-    body = {"track_mode": "on_time", "worker_handle": "james@ht.com",
-            "orders": [{"order_handle": "o", "destination": {"geometry": {"coordinates": [1, 2]}}}]}
-    answer = requests.post(hypertrack_mock.url + "/orders/track", json=body, auth=hypertrack_mock.auth)
-    assert answer.json()["code"] == "driver_deleted"
-''')
-    downstream.runpytest_subprocess("test_env.py").assert_outcomes(passed=1)
+    downstream.runpytest_subprocess("test_startup.py").assert_outcomes(passed=1)
