@@ -6,6 +6,7 @@ container.  Collected only when MOCK_URL is set (see tests/conftest.py).
 import os
 from pathlib import Path
 
+import pytest
 import requests
 
 URL = os.environ["MOCK_URL"]
@@ -34,10 +35,7 @@ def test_the_seed_request_answers_201(hypertrack_mock):
 def test_faults_drop_connections_in_the_container(hypertrack_mock):
     hypertrack_mock.add_fault(path="/orders/track", drop_connection="reset", times=1)
 
-    try:
+    with pytest.raises(requests.ConnectionError):
         requests.post(hypertrack_mock.url + "/orders/track", json=SEED, auth=hypertrack_mock.auth, timeout=10)
-        raise AssertionError("the connection was not dropped")
-    except requests.ConnectionError:
-        pass
     assert requests.post(hypertrack_mock.url + "/orders/track", json=SEED, auth=hypertrack_mock.auth,
                          timeout=10).status_code == 201
