@@ -695,10 +695,6 @@ class Store:
                 tenant = self.tenants[account_id] = self._new_tenant(account_id, self.startup_scenario)
             return tenant
 
-    def find_tenant(self, account_id: str) -> Tenant | None:
-        """The tenant if it exists, without creating it."""
-        return self.tenants.get(account_id)
-
     # --- server-wide clock ------------------------------------------------------------------
 
     def freeze_clock(self, instant) -> None:

@@ -15,6 +15,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
+from contract.reference import REFERENCE  # noqa: F401  (HyperTrack's spec, beside the checkout; for the tests)
 from mockserver import create_app
 from mockserver.app import EXTENSION
 from mockserver.scenarios import ScenarioLibrary
@@ -26,7 +27,6 @@ collect_ignore = [] if os.environ.get("MOCK_URL") else ["container"]
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-from contract.reference import REFERENCE  # noqa: E402  (HyperTrack's spec, beside the checkout)
 SHIPPED = ScenarioLibrary(FIXTURES)
 #: The seed request: HyperTrack's own "Create and track orders" example, first example of default.json.
 SEED_REQUEST = SHIPPED.get("default")["examples"][0]["request"]

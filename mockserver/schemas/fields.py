@@ -5,7 +5,7 @@ import math
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, fields
 from marshmallow.utils import missing as missing_
 from marshmallow.utils import set_value
 
@@ -70,11 +70,6 @@ def format_timestamp(instant: datetime) -> str:
     """Render an aware datetime as HyperTrack does: UTC, milliseconds, ``Z``."""
     instant = instant.astimezone(timezone.utc)
     return instant.strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z"
-
-
-def reject(message: str):
-    """A marshmallow validation error for one field."""
-    return ValidationError(message)
 
 
 class LeanSchema(Schema):
