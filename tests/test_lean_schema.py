@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError
 
 from conftest import SEED_REQUEST
 from mockserver.schemas.fields import LeanSchema
+from mockserver.schemas import hypertrack
 from mockserver.schemas.hypertrack import TrackOrdersRequest
 from mockserver.schemas.scenario import Scenario
 
@@ -23,12 +24,14 @@ json_values = st.recursive(
 
 @contextmanager
 def plain_marshmallow():
-    lean = LeanSchema._deserialize
-    LeanSchema._deserialize = Schema._deserialize
+    """LeanSchema's shortcuts, and the one in Position, replaced by marshmallow's own code."""
+    lean = LeanSchema._deserialize, LeanSchema._do_load, hypertrack.plain_numbers
+    LeanSchema._deserialize, LeanSchema._do_load = Schema._deserialize, Schema._do_load
+    hypertrack.plain_numbers = lambda value: None
     try:
         yield
     finally:
-        LeanSchema._deserialize = lean
+        LeanSchema._deserialize, LeanSchema._do_load, hypertrack.plain_numbers = lean
 
 
 def outcome(schema, body):
@@ -80,6 +83,31 @@ def test_track_requests_load_exactly_as_plain_marshmallow(body):
     with plain_marshmallow():
         plain = outcome(TrackOrdersRequest(), body)
     assert lean == plain
+
+
+EDGE_VALUES = [None, True, False, 0, -1, 1.5, 200, -200, 1e300, "", "x", "Point", "2023-11-02T02:00:00Z", [], {},
+               [1], [1, 2], [1, 2, 3, 4], [True, 1], [1, "2"], [[1, 2]], {"type": "Point"}]
+
+
+def test_every_field_of_the_seed_set_to_each_edge_value_loads_as_plain_marshmallow():
+    """Each leaf and branch of the seed body, deleted or replaced by each edge value in turn."""
+    mismatches = []
+    for path in SEED_PATHS:
+        for value in [...] + EDGE_VALUES:  # Ellipsis: delete the key (or item)
+            body = copy.deepcopy(SEED_REQUEST)
+            parent = body
+            for part in path[:-1]:
+                parent = parent[part]
+            if value is ...:
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = copy.deepcopy(value)
+            lean = outcome(TrackOrdersRequest(), body)
+            with plain_marshmallow():
+                plain = outcome(TrackOrdersRequest(), body)
+            if lean != plain:
+                mismatches.append((path, value, lean, plain))
+    assert mismatches == []
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)

@@ -6,6 +6,8 @@ an unclosed polygon) we are stricter and say so in the README.
 """
 from __future__ import annotations
 
+import math
+
 from marshmallow import ValidationError, fields, validate
 
 from .fields import FreeFormObject, LeanSchema, StrictInteger, StrictNumber, Timestamp
@@ -36,6 +38,13 @@ def _enum(choices, **kwargs):
 
 # --- geometry ------------------------------------------------------------------------------------
 
+def plain_numbers(value) -> list | None:
+    """A copy of a list of finite numbers (what ``List(StrictNumber)`` gives for it), else None."""
+    if type(value) is list and all(type(n) is int or type(n) is float and math.isfinite(n) for n in value):
+        return value[:]
+    return None
+
+
 class Position(fields.List):
     """A GeoJSON position: ``[longitude, latitude]`` or ``[longitude, latitude, altitude]``."""
 
@@ -49,7 +58,9 @@ class Position(fields.List):
         super().__init__(StrictNumber(), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        position = super()._deserialize(value, attr, data, **kwargs)
+        position = plain_numbers(value)
+        if position is None:
+            position = super()._deserialize(value, attr, data, **kwargs)
         if not 2 <= len(position) <= 3:
             raise self.make_error("length")
         if not -180 <= position[0] <= 180:
