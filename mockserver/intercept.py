@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import time
 
-from flask import Response, current_app, g, request
+from apiflask import HTTPError
+from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
-from .app import mock
+from .app import EXTENSION
 from .auth import account_for, refusal_reason
 from .faults import default_body, drop_connection
 from .journal import Entry
@@ -25,102 +26,109 @@ _PARTIAL_BODY = b'{"route_handle": "'
 MAX_HEADER_BYTES = 64 * 1024
 
 
+#: Where the hooks keep what they saw of a request, in its WSGI environ.
+SEEN = "hypertrack_mock.seen"
+
+
+class Seen:
+    """What the hooks saw of one data-plane request (plain attributes: cheaper than ``flask.g``)."""
+
+    __slots__ = ("received_at", "started", "headers", "account", "fault", "dropped", "body")
+
+    def __init__(self, received_at, started, headers, account):
+        self.received_at, self.started, self.headers, self.account = received_at, started, headers, account
+        self.fault = self.dropped = self.body = None
+
+
+def seen(environ) -> Seen | None:
+    return environ.get(SEEN)
+
+
 def install(app) -> None:
-    app.before_request(refuse_huge_headers)
-    app.before_request(apply_faults)
-    app.after_request(record)
+    state = app.extensions[EXTENSION]
+
+    @app.before_request
+    def intercept():
+        """Refuse huge headers, note the caller, and apply the first matching fault rule."""
+        req = request._get_current_object()
+        environ = req.environ
+        headers = [(k, v) for k, v in environ.items() if k[:5] == "HTTP_" or k[:8] == "CONTENT_"]
+        if sum(len(k) + len(v) for k, v in headers) > MAX_HEADER_BYTES:
+            raise HTTPError(431, "Request Header Fields Too Large", detail={
+                "headers": [f"The request headers are larger than the {MAX_HEADER_BYTES}-byte limit."]})
+        path = req.path
+        if path.startswith(NOT_DATA_PLANE):
+            return None
+        store = state.store
+        try:
+            account = account_for(store, environ.get("HTTP_AUTHORIZATION"))
+        except HTTPError:
+            account = None  # the view answers 401 itself
+        environ[SEEN] = request_seen = Seen(time.time(), time.perf_counter(), headers, account)
+        method = req.method
+        fault = store.tenant(account).faults.take(method, path) if account else None
+        fault = fault or store.faults.take(method, path)
+        if fault is None:
+            return None
+        request_seen.fault = fault
+        rule = fault.rule
+        if rule.get("delay_ms"):
+            with state.blocking():
+                time.sleep(rule["delay_ms"] / 1000)
+        if rule.get("drop_connection"):
+            request_seen.dropped = rule["drop_connection"]
+            return _dropped(environ, rule["drop_connection"])
+        if rule.get("status") is None:
+            return None  # a delay alone: the real answer follows
+        body = rule["body"] if "body" in rule else default_body(rule["status"])
+        response = Response() if body is None else app.json.response(body)
+        response.status_code = rule["status"]
+        response.headers.update(rule.get("headers") or {})
+        response.headers[FAULT_HEADER] = str(fault.id)
+        return response
+
+    @app.after_request
+    def record(response):
+        """Journal the request and its answer, in the caller's tenant and server-wide."""
+        req = request._get_current_object()
+        request_seen = req.environ.get(SEEN)
+        if request_seen is None:
+            return response
+        dropped, fault, account = request_seen.dropped, request_seen.fault, request_seen.account
+        entry = Entry(
+            request_seen.received_at, account, req.method, req.path, req.environ.get("QUERY_STRING", ""),
+            request_seen.headers,
+            (request_seen.body or None) if request_seen.body is not None else _request_body(req),
+            None if dropped else response.status_code,
+            None if dropped or response.is_streamed else response.get_data(),
+            _reason(state.store, req, response, dropped, fault),
+            fault.id if fault else None,
+            round((time.perf_counter() - request_seen.started) * 1000, 3),
+        )
+        store = state.store
+        if account:
+            store.tenant(account).journal.record(entry)
+        store.journal.record(entry)
+        return response
 
 
-def refuse_huge_headers():
-    size = sum(len(k) + len(v) for k, v in request.environ.items() if k.startswith("HTTP_") and isinstance(v, str))
-    if size > MAX_HEADER_BYTES:
-        from apiflask import HTTPError
-
-        raise HTTPError(431, "Request Header Fields Too Large", detail={
-            "headers": [f"The request headers are larger than the {MAX_HEADER_BYTES}-byte limit."]})
-
-
-def _account() -> str | None:
-    """The caller's account if its credentials are good, else None (the view answers 401 itself)."""
-    try:
-        return account_for(mock().store, request.headers.get("Authorization"))
-    except Exception:
-        return None
-
-
-def apply_faults():
-    if request.path.startswith(NOT_DATA_PLANE):
-        return None
-    g.received = time.time(), time.perf_counter()
-    store = mock().store
-    account = g.account = _account()
-    fault = store.tenant(account).faults.take(request.method, request.path) if account else None
-    fault = fault or store.faults.take(request.method, request.path)
-    if fault is None:
-        return None
-    g.fault = fault
-    rule = fault.rule
-    if rule.get("delay_ms"):
-        with mock().blocking():
-            time.sleep(rule["delay_ms"] / 1000)
-    if rule.get("drop_connection"):
-        return _dropped(rule["drop_connection"])
-    if rule.get("status") is None:
-        return None  # a delay alone: the real answer follows
-    body = rule["body"] if "body" in rule else default_body(rule["status"])
-    response = Response() if body is None else current_app.json.response(body)
-    response.status_code = rule["status"]
-    response.headers.update(rule.get("headers") or {})
-    response.headers[FAULT_HEADER] = str(fault.id)
-    return response
-
-
-def _dropped(mode: str) -> Response:
-    environ = request.environ
-
+def _dropped(environ, mode: str) -> Response:
     def body():
         drop_connection(environ, mode, _PARTIAL_BODY)
         yield b""  # pragma: no cover - drop_connection always raises
 
-    g.dropped = mode
     return Response(body(), status=200, mimetype="application/json")
 
 
-def record(response):
-    if request.path.startswith(NOT_DATA_PLANE) or "received" not in g:
-        return response
-    received_at, started = g.received
-    store = mock().store
-    account = g.get("account")
-    dropped = g.get("dropped")
-    fault = g.get("fault")
-    status = None if dropped else response.status_code
-    entry = Entry(
-        received_at=received_at, tenant=account, method=request.method, path=request.path,
-        query=request.query_string.decode("latin-1"),
-        headers=[(k, v) for k, v in request.environ.items() if k.startswith(("HTTP_", "CONTENT_"))],
-        body=_request_body(),
-        status=status,
-        response=None if dropped or response.is_streamed else response.get_data(),
-        reason=_reason(response, dropped, fault),
-        fault=fault.id if fault else None,
-        duration_ms=round((time.perf_counter() - started) * 1000, 3),
-    )
-    if account:
-        store.tenant(account).journal.record(entry)
-    store.journal.record(entry)
-    return response
-
-
-def _request_body() -> bytes | None:
+def _request_body(req) -> bytes | None:
     """The body as received, or None when it was refused unread (over the size limit)."""
     try:
-        return request.get_data(cache=True) or None
+        return req.get_data(cache=True) or None
     except HTTPException:
         return None
 
 
-def _reason(response, dropped, fault) -> str | None:
+def _reason(store, req, response, dropped, fault) -> str | None:
     """Why the request was not answered as asked: the fault, or the refusal in a few words."""
     if dropped:
         return f"connection dropped by fault {fault.id} ({dropped})"
@@ -129,9 +137,9 @@ def _reason(response, dropped, fault) -> str | None:
     if response.status_code < 400:
         return None
     if response.status_code == 401:
-        return refusal_reason(mock().store, request.headers.get("Authorization"))
-    if request.url_rule is None and response.status_code in (404, 405):
-        return f"no {request.method} endpoint at {request.path}"
+        return refusal_reason(store, req.headers.get("Authorization"))
+    if req.url_rule is None and response.status_code in (404, 405):
+        return f"no {req.method} endpoint at {req.path}"
     body = response.get_json(silent=True) or {}
     if "code" in body:
         return f"{body['code']}: {body.get('title')}"

@@ -24,10 +24,12 @@ class Entry:
     __slots__ = ("id", "received_at", "tenant", "method", "path", "query", "headers", "body", "status",
                  "response", "reason", "fault", "duration_ms")
 
-    def __init__(self, **values):
+    def __init__(self, received_at, tenant, method, path, query, headers, body, status, response, reason, fault,
+                 duration_ms):
         self.id = next(_ids)
-        for key, value in values.items():
-            setattr(self, key, value)
+        self.received_at, self.tenant, self.method, self.path, self.query = received_at, tenant, method, path, query
+        self.headers, self.body, self.status, self.response = headers, body, status, response
+        self.reason, self.fault, self.duration_ms = reason, fault, duration_ms
 
     def render(self) -> dict:
         return {

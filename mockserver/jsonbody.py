@@ -13,6 +13,8 @@ from apiflask import HTTPError
 from flask import current_app, request
 from marshmallow import Schema, ValidationError
 
+from .intercept import seen
+
 
 class _BodyError(ValueError):
     pass
@@ -40,16 +42,41 @@ def bad_request(message: str) -> HTTPError:
     return HTTPError(400, "Bad Request", detail={"json": [message]})
 
 
+def _read_body(req, limit: int) -> bytes:
+    """The body's bytes; a 413 beyond ``limit``.  Kept for the journal, which would otherwise read it again."""
+    environ = req.environ
+    declared = environ.get("CONTENT_LENGTH", "")
+    request_seen = seen(environ)
+    if request_seen is None or not declared.isdigit() or "HTTP_TRANSFER_ENCODING" in environ:
+        # Anything unusual (chunked, no length, outside the data plane) is read werkzeug's way.
+        if req.content_length is not None and req.content_length > limit:
+            raise _too_large(limit)
+        return req.get_data(cache=True)
+    length = int(declared)
+    if length > limit:
+        raise _too_large(limit)
+    stream, chunks, left = environ["wsgi.input"], [], length
+    while left > 0:
+        chunk = stream.read(left)
+        if not chunk:
+            raise HTTPError(400, "Bad Request", detail={"json": ["The body is shorter than its Content-Length."]})
+        chunks.append(chunk)
+        left -= len(chunk)
+    request_seen.body = b"".join(chunks)
+    return request_seen.body
+
+
+def _too_large(limit: int) -> HTTPError:
+    return HTTPError(413, "Request Entity Too Large", detail={"json": [f"The body is larger than the {limit}-byte limit."]})
+
+
 def parse_json_body():
     """The request's JSON document; ``{}`` for an empty body; an ``HTTPError`` for anything else."""
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if request.content_length is not None and request.content_length > limit:
-        raise HTTPError(413, "Request Entity Too Large",
-                        detail={"json": [f"The body is larger than the {limit}-byte limit."]})
-    raw = request.get_data(cache=True)
+    req = request._get_current_object()
+    raw = _read_body(req, current_app.config["MAX_CONTENT_LENGTH"])
     if not raw.strip():
         return {}
-    if not request.is_json:
+    if not req.is_json:
         raise HTTPError(415, "Unsupported Media Type",
                         detail={"json": ["Send the body as JSON with 'Content-Type: application/json'."]})
     try:

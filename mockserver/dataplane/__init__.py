@@ -3,13 +3,16 @@ from flask import g, request
 
 from ..app import mock
 from ..auth import account_for, unauthorized
+from ..intercept import seen
 
 
 def authenticate():
     """Before every data-plane request: the caller's tenant, or 401."""
     store = mock().store
-    # The fault hook has read the credentials already: reuse its answer (None: missing or refused).
-    account_id = g.account if "account" in g else account_for(store, request.headers.get("Authorization"))
+    # The intercept hook has read the credentials already: reuse its answer (None: missing or refused).
+    request_seen = seen(request.environ)
+    account_id = (request_seen.account if request_seen is not None
+                  else account_for(store, request.headers.get("Authorization")))
     if account_id is None:
         raise unauthorized()
     g.tenant = store.tenant(account_id)
