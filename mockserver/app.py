@@ -41,11 +41,12 @@ def create_app(config: dict | None = None) -> APIFlask:
         raise ScenarioError(str(library.directory), f"No scenario named '{settings['scenario']}'; "
                             f"known: {', '.join(library.names()) or 'none'}.")
 
+    from .jsonout import FastJSONProvider
     from .openapi import CustomFieldsPlugin
 
     app = APIFlask("mockserver", title="HyperTrack Orders API mock", version=__version__,
                    spec_path="/openapi.json", docs_path="/docs", spec_plugins=[CustomFieldsPlugin()])
-    app.json.sort_keys = False  # keep HyperTrack's field order (code, title, detail; route before orders)
+    app.json = FastJSONProvider(app)
     app.config.update(
         OPENAPI_VERSION="3.0.3",  # the version of HyperTrack's own spec, so the two compare field for field
         MAX_CONTENT_LENGTH=settings["max_body_bytes"],

@@ -117,3 +117,15 @@ def test_a_body_of_exactly_the_limit_is_accepted(live):
 
     assert len(body) == LIMIT
     assert response.status_code == 201, response.text
+
+
+def test_metadata_beyond_what_a_64_bit_integer_holds_and_non_ascii_text_is_echoed_exactly(live):
+    """Answers are encoded by orjson, which refuses integers over 64 bits; Flask's encoder takes those over."""
+    metadata = {"big": 2**70, "negative": -(2**65), "name": "Zoë · 東京", "nested": [{"float": 1e300}]}
+
+    response = requests.post(live + "/orders/track", json=seed_request(route={"metadata": metadata}),
+                             headers=basic(), timeout=10)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["metadata"] == metadata
+    assert json.loads(response.content.decode("utf-8"))["metadata"]["big"] == 2**70
