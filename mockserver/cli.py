@@ -5,7 +5,7 @@ import argparse
 import gc
 import sys
 
-from .config import DEFAULTS, ConfigError, env_name, load_settings
+from .config import DEFAULTS, CannotListen, ConfigError, env_name, load_settings
 from .scenarios import ScenarioError
 
 
@@ -28,6 +28,9 @@ def parser() -> argparse.ArgumentParser:
                    f"(default {DEFAULTS['max_body_bytes']}; {env_name('max_body_bytes')})")
     p.add_argument("--threads", type=int, metavar="N", help="server threads "
                    f"(default {DEFAULTS['threads']}; {env_name('threads')})")
+    p.add_argument("--server", choices=("granian", "waitress"), help="HTTP server: granian, the faster, or "
+                   "waitress, which can also reset a connection for a drop_connection fault "
+                   f"(default {DEFAULTS['server']}; {env_name('server')})")
     p.add_argument("--journal-cap", type=int, metavar="N", help="journal entries kept per tenant and "
                    f"server-wide, oldest dropped first (default {DEFAULTS['journal_cap']}; 0 turns the journal off; "
                    f"{env_name('journal_cap')})")
@@ -39,15 +42,18 @@ def main(argv=None) -> int:
     try:
         settings = load_settings({k: v for k, v in vars(args).items()})
         from .app import create_app
-        from .server import CannotListen, bind, serve_forever, url_of
-
         app = create_app({k: settings[k] for k in ("fixtures", "scenario", "seed", "max_body_bytes",
                                                     "journal_cap")})
-        server = bind(app, settings["host"], settings["port"], settings["threads"])
-    except (ConfigError, ScenarioError) as error:
-        print(f"hypertrack-mock: {error}", file=sys.stderr)
-        return 2
-    except CannotListen as error:
+        server = None
+        if settings["server"] == "waitress":
+            from .server import bind
+
+            server = bind(app, settings["host"], settings["port"], settings["threads"])
+        else:
+            from .granian_server import check_port
+
+            check_port(settings["host"], settings["port"])
+    except (ConfigError, ScenarioError, CannotListen) as error:
         print(f"hypertrack-mock: {error}", file=sys.stderr)
         return 2
     # The state only grows between resets and is acyclic; frequent full collections over it were the
@@ -55,8 +61,23 @@ def main(argv=None) -> int:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    print(f"hypertrack-mock: serving {url_of(server)} (scenario '{settings['scenario']}')", flush=True)
-    serve_forever(server)
+
+    def ready(url: str) -> None:
+        print(f"hypertrack-mock: serving {url} (scenario '{settings['scenario']}', {settings['server']})", flush=True)
+
+    if server is not None:
+        from .server import serve_forever, url_of
+
+        ready(url_of(server))
+        serve_forever(server)
+        return 0
+    from .granian_server import serve
+
+    try:
+        serve(app, settings["host"], settings["port"], ready)
+    except CannotListen as error:
+        print(f"hypertrack-mock: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -11,16 +11,23 @@ DEFAULTS = {
     "seed": None,              # None: generated values differ on every start
     "max_body_bytes": 1024 * 1024,
     "threads": 4,
+    "server": "granian",       # the CLI's HTTP server: granian (fast) or waitress (every fault exactly)
     "journal_cap": 1000,       # journal entries kept per tenant (and server-wide); 0: no journal
 }
 #: The smallest and largest value each integer setting may take (None: unbounded).
 _INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, None), "threads": (1, None),
              "journal_cap": (0, None)}
+#: The values a setting may take, where they are few.
+_CHOICES = {"server": ("granian", "waitress")}
 ENV_PREFIX = "HYPERTRACK_MOCK_"
 
 
 class ConfigError(ValueError):
     pass
+
+
+class CannotListen(OSError):
+    """The address cannot be bound: in use, not on this machine, or not an address at all."""
 
 
 def env_name(key: str) -> str:
@@ -43,6 +50,10 @@ def load_settings(overrides: dict | None = None, environ=os.environ) -> dict:
 
 
 def _coerce(key, value, source):
+    if key in _CHOICES:
+        if value not in _CHOICES[key]:
+            raise ConfigError(f"{source} must be one of {', '.join(_CHOICES[key])}, not {value!r}.")
+        return value
     if key not in _INTEGERS:
         return value
     if not isinstance(value, int):

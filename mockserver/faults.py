@@ -93,6 +93,30 @@ class ConnectionDropped(Exception):
     """Raised out of a response body after its connection was cut on purpose."""
 
 
+def dropping_body(environ: dict, mode: str, partial: bytes):
+    """A response body whose iteration cuts the connection (``mode``: reset, empty or truncated).
+
+    Under waitress the socket is reached and cut as asked (``drop_connection``).  Under granian a WSGI
+    app has no socket: the body ends after one chunk (half a body for ``truncated``, nothing for the
+    others), short of the ``Content-Length`` it promised, and granian closes the connection, having
+    sent either nothing or the head and that chunk: the client sees an empty reply or a cut-off body,
+    whichever the mode, and never a reset.
+    """
+    if _waitress_socket(environ) is not None:
+        drop_connection(environ, mode, partial)
+    yield partial if mode == "truncated" else b""  # then ends short of its Content-Length
+
+
+def truncated_length(partial: bytes) -> int:
+    """The ``Content-Length`` a truncated answer promises: more than the two halves it sends."""
+    return len(partial) * 2 + 1
+
+
+def _waitress_socket(environ: dict):
+    disconnected = environ.get("waitress.client_disconnected")
+    return getattr(getattr(disconnected, "__self__", None), "socket", None)
+
+
 def drop_connection(environ: dict, mode: str, partial: bytes = b"") -> None:
     """Cut the client's connection: ``reset`` (RST), ``empty`` (closed, nothing sent) or ``truncated``
     (headers promising more than the body that is sent).  Then raise so the server stops the request.
@@ -100,14 +124,12 @@ def drop_connection(environ: dict, mode: str, partial: bytes = b"") -> None:
     WSGI has no portable way to reach the socket, so this knows where waitress keeps it; on a server
     where it cannot find one, it only raises, and the server closes the connection its own way.
     """
-    disconnected = environ.get("waitress.client_disconnected")
-    channel = getattr(disconnected, "__self__", None)
-    sock = getattr(channel, "socket", None)
+    sock = _waitress_socket(environ)
     if sock is not None:
         try:
             if mode == "truncated":
                 head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                        b"Content-Length: %d\r\n\r\n" % (len(partial) * 2 + 1))
+                        b"Content-Length: %d\r\n\r\n" % truncated_length(partial))
                 sock.sendall(head + partial)
                 sock.shutdown(socket.SHUT_WR)
             elif mode == "empty":

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from .app import EXTENSION
 from .auth import account_for, refusal_reason
-from .faults import default_body, drop_connection
+from .faults import default_body, dropping_body, truncated_length
 from .journal import Entry
 from .scenarios import flatten
 
@@ -44,6 +44,26 @@ def seen(environ) -> Seen | None:
     return environ.get(SEEN)
 
 
+#: Where a server that waits out delays itself (``rsgi.Bridge``) leaves the fault it took:
+#: ``(account, fault, received_at, started)``.
+TAKEN = "hypertrack_mock.taken"
+
+
+def take_fault(store, authorization: str | None, method: str, path: str):
+    """``(account, fault)``: the caller's account (None if missing or refused: the view answers 401)
+    and the first fault rule matching the request, used up; the tenant's rules first, then the server's."""
+    try:
+        account = account_for(store, authorization)
+    except HTTPError:
+        account = None
+    fault = store.tenant(account).faults.take(method, path) if account else None
+    return account, fault or store.faults.take(method, path)
+
+
+def header_bytes(headers) -> int:
+    return sum(len(k) + len(v) for k, v in headers)
+
+
 def install(app) -> None:
     state = app.extensions[EXTENSION]
 
@@ -53,26 +73,24 @@ def install(app) -> None:
         req = request._get_current_object()
         environ = req.environ
         headers = [(k, v) for k, v in environ.items() if k[:5] == "HTTP_" or k[:8] == "CONTENT_"]
-        if sum(len(k) + len(v) for k, v in headers) > MAX_HEADER_BYTES:
+        if header_bytes(headers) > MAX_HEADER_BYTES:
             raise HTTPError(431, "Request Header Fields Too Large", detail={
                 "headers": [f"The request headers are larger than the {MAX_HEADER_BYTES}-byte limit."]})
         path = req.path
         if path.startswith(NOT_DATA_PLANE):
             return None
-        store = state.store
-        try:
-            account = account_for(store, environ.get("HTTP_AUTHORIZATION"))
-        except HTTPError:
-            account = None  # the view answers 401 itself
-        environ[SEEN] = request_seen = Seen(time.time(), time.perf_counter(), headers, account)
-        method = req.method
-        fault = store.tenant(account).faults.take(method, path) if account else None
-        fault = fault or store.faults.take(method, path)
+        taken = environ.get(TAKEN)
+        if taken is None:
+            received, started = time.time(), time.perf_counter()
+            account, fault = take_fault(state.store, environ.get("HTTP_AUTHORIZATION"), req.method, path)
+        else:  # the server took it, and waited out its delay, before the app was called
+            account, fault, received, started = taken
+        environ[SEEN] = request_seen = Seen(received, started, headers, account)
         if fault is None:
             return None
         request_seen.fault = fault
         rule = fault.rule
-        if rule.get("delay_ms"):
+        if rule.get("delay_ms") and taken is None:
             with state.blocking():
                 time.sleep(rule["delay_ms"] / 1000)
         if rule.get("drop_connection"):
@@ -113,11 +131,9 @@ def install(app) -> None:
 
 
 def _dropped(environ, mode: str) -> Response:
-    def body():
-        drop_connection(environ, mode, _PARTIAL_BODY)
-        yield b""  # pragma: no cover - drop_connection always raises
-
-    return Response(body(), status=200, mimetype="application/json")
+    response = Response(dropping_body(environ, mode, _PARTIAL_BODY), status=200, mimetype="application/json")
+    response.headers["Content-Length"] = str(truncated_length(_PARTIAL_BODY))  # more than will be sent
+    return response
 
 
 def _request_body(req) -> bytes | None:

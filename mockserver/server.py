@@ -15,6 +15,8 @@ from waitress.channel import HTTPChannel
 from waitress.server import create_server
 from waitress.task import ErrorTask
 
+from .config import CannotListen  # noqa: F401 - where callers have always found it
+
 
 class JsonErrorTask(ErrorTask):
     """waitress's own refusals (headers too large, a malformed request line) in the API's JSON shape."""
@@ -31,10 +33,6 @@ class JsonErrorTask(ErrorTask):
 
 class JsonErrorChannel(HTTPChannel):
     error_task_class = JsonErrorTask
-
-
-class CannotListen(OSError):
-    """The address cannot be bound: in use, not on this machine, or not an address at all."""
 
 
 def bind(app, host: str, port: int, threads: int = 4):

@@ -5,6 +5,8 @@ import base64
 import copy
 import json
 import os
+import subprocess
+import sys
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -147,15 +149,42 @@ def frozen(store):
     return FROZEN_AT
 
 
-@pytest.fixture(scope="session")
-def live_server():
-    """The mock under its production server (waitress), in a thread, on a free port of 127.0.0.1."""
-    app = create_app({"seed": 11})
-    server = bind(app, "127.0.0.1", 0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield url_of(server)
-    server.close()
+class LiveUrl(str):
+    """A live server's URL; ``.server`` says which server serves it."""
+
+    server: str
+
+
+def live_url(url: str, server: str) -> LiveUrl:
+    live = LiveUrl(url)
+    live.server = server
+    return live
+
+
+@pytest.fixture(scope="session", params=["granian", "waitress"])
+def live_server(request):
+    """The mock on a free port of 127.0.0.1 under each server it ships with: granian, as the CLI and the
+    container serve it (a process), and waitress, as the pytest plugin does (a thread of this one)."""
+    if request.param == "waitress":
+        app = create_app({"seed": 11})
+        server = bind(app, "127.0.0.1", 0, threads=8)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        yield live_url(url_of(server), "waitress")
+        server.close()
+        return
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", "0", "--seed", "11", "--threads", "8",
+         "--server", "granian"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert "serving http" in line, f"the CLI did not start: {line!r}"
+        yield live_url(line.split("serving ", 1)[1].split(" ", 1)[0], "granian")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import requests
 
 from conftest import FIXTURES, ROOT, basic, seed_request
 
-READY_LINE = re.compile(r"hypertrack-mock: serving (http://127\.0\.0\.1:(\d+)) \(scenario '([^']+)'\)\n")
+READY_LINE = re.compile(r"hypertrack-mock: serving (http://127\.0\.0\.1:(\d+)) \(scenario '([^']+)', (granian|waitress)\)\n")
 START_TIMEOUT = 30  # seconds for the interpreter to import the app and bind
 EXIT_TIMEOUT = 30   # seconds for a refused start to exit
 
@@ -127,6 +128,33 @@ def test_cli_prints_its_url_serves_and_exits_cleanly_on_sigterm():
         cli.process.send_signal(signal.SIGTERM)
         assert cli.process.wait(timeout=1) == 0
         assert cli.remaining_stdout() == [], "the ready line must be the only line on stdout"
+
+
+def test_cli_serves_with_waitress_when_asked():
+    with running_cli("--port", "0", "--server", "waitress") as cli:
+        line = cli.ready_line()
+        assert READY_LINE.fullmatch(line).group(4) == "waitress"
+
+        assert track_seed(READY_LINE.fullmatch(line).group(1)).status_code == 201
+
+
+def test_killing_the_cli_outright_stops_its_granian_worker_too():
+    """granian serves from a worker process; with its supervisor gone (SIGKILL) it must not keep the port."""
+    with running_cli("--port", "0") as cli:
+        url = cli.url()
+        assert track_seed(url).status_code == 201
+
+        cli.process.kill()
+        cli.process.wait(timeout=5)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                requests.get(url + "/__mock/health", timeout=1)
+            except requests.ConnectionError:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the worker still answers after its supervisor was killed")
 
 
 def test_cli_reads_its_settings_from_the_environment():

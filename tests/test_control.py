@@ -195,15 +195,22 @@ def test_twenty_concurrent_delayed_requests_take_about_one_delay(live):
     assert 1.0 <= elapsed < 2.5, f"20 concurrent 1 s delays took {elapsed:.2f} s"
 
 
+CUT_OFF = requests.exceptions.ChunkedEncodingError  # the head, then less body than it promised
+
+
 @pytest.mark.parametrize("mode, error", [
     ("reset", requests.exceptions.ConnectionError),
     ("empty", requests.exceptions.ConnectionError),
-    ("truncated", requests.exceptions.ChunkedEncodingError),
+    ("truncated", CUT_OFF),
 ])
 def test_a_dropped_connection_fails_the_client_and_the_server_keeps_serving(live, mode, error):
+    """waitress does each mode exactly; granian cannot reach the socket, so under it every mode is an empty
+    reply or a cut-off body (the README's "Which server")."""
     headers = basic(f"drop-{mode}")
     requests.post(live + "/__mock/faults", json={"path": "/orders/track", "drop_connection": mode, "times": 1},
                   headers=headers, timeout=5).raise_for_status()
+    if live.server == "granian" and mode != "truncated":
+        error = (requests.exceptions.ConnectionError, CUT_OFF)
 
     with pytest.raises(error):
         requests.post(live + "/orders/track", json=seed_request(), headers=headers, timeout=10)
