@@ -96,11 +96,10 @@ class ConnectionDropped(Exception):
 def dropping_body(environ: dict, mode: str, partial: bytes):
     """A response body whose iteration cuts the connection (``mode``: reset, empty or truncated).
 
-    Under waitress the socket is reached and cut as asked (``drop_connection``).  Under granian a WSGI
-    app has no socket: the body ends after one chunk (half a body for ``truncated``, nothing for the
-    others), short of the ``Content-Length`` it promised, and granian closes the connection, having
-    sent either nothing or the head and that chunk: the client sees an empty reply or a cut-off body,
-    whichever the mode, and never a reset.
+    Under waitress the socket is reached and cut as asked (``drop_connection``).  Where it cannot be
+    reached, the body ends after one chunk (half a body for ``truncated``, nothing for the others),
+    short of the ``Content-Length`` it promised, and the server closes the connection.  (Under granian,
+    ``rsgi.Bridge`` does the cutting itself and never iterates this.)
     """
     if _waitress_socket(environ) is not None:
         drop_connection(environ, mode, partial)

@@ -10,9 +10,8 @@ interface by ``rsgi.Bridge`` (why: see there).  What is different from waitress,
   Port 0 is resolved to a free port here, held until granian has bound it.
 - granian binds in the worker, after start-up: the ready line waits until the port answers.
 - If the supervisor is killed outright, the worker is told to stop too (Linux), not left serving.
-- The app cannot reach its connection, so a ``drop_connection`` fault sends a head promising more
-  than it sends, and granian closes the connection: the client sees an empty reply or a cut-off body,
-  never a reset.  ``--server waitress`` does each mode exactly.
+- The app cannot reach its connection through granian: ``rsgi.cut`` finds it among the process's
+  sockets for a ``drop_connection`` fault.
 """
 from __future__ import annotations
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
+import socket
+import struct
 import sys
 import time
 
@@ -63,11 +66,15 @@ class Bridge:
         if content is not None:
             proto.response_bytes(status, headers, content)
             return
-        # A drop_connection fault: a head promising more than is sent, then the connection is closed.
+        mode = _dropped(environ)
+        if mode != "truncated" and cut(scope.client, reset=mode == "reset"):
+            proto.response_bytes(status, headers, b"")  # into a closed connection: nothing reaches the client
+            return
+        # truncated (or no socket found): a head promising more than is sent, then the connection is closed.
         headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
         headers.append(("Content-Length", str(truncated_length(_PARTIAL_BODY))))
         transport = proto.response_stream(status, headers)
-        await transport.send_bytes(_PARTIAL_BODY if _dropped(environ) == "truncated" else b"")
+        await transport.send_bytes(_PARTIAL_BODY if mode == "truncated" else b"")
 
     @staticmethod
     def _environ(scope) -> dict:
@@ -102,6 +109,38 @@ class Bridge:
                 environ["CONTENT_LENGTH"] = str(size)
                 break
         return b"".join(chunks)
+
+
+def cut(client: str, reset: bool) -> bool:
+    """Shut the connection from ``client`` ("ip:port") down under granian, which keeps it out of reach:
+    found among this process's sockets by its peer address.  The client sees the connection closed with
+    no reply; with ``reset``, a zero linger also makes granian's close of it an RST.  False if not found
+    (not Linux, or gone already)."""
+    host, _, port = client.rpartition(":")
+    host = host.strip("[]")
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return False
+    for name in names:
+        try:
+            if not os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
+                continue
+            sock = socket.socket(fileno=os.dup(int(name)))
+        except (OSError, ValueError):
+            continue
+        try:
+            peer = sock.getpeername()
+            if peer[1] == int(port) and peer[0] in (host, f"::ffff:{host}"):
+                if reset:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                sock.shutdown(socket.SHUT_RDWR)
+                return True
+        except (OSError, ValueError, IndexError, TypeError):
+            pass
+        finally:
+            sock.close()
+    return False
 
 
 def _dropped(environ) -> str | None:
