@@ -1,4 +1,8 @@
-"""The floor: a bare Flask app answering POST /orders/track with a fixed 201, under the mock's server."""
+"""The floor: a bare Flask app answering POST /orders/track with a fixed 201, under the mock's server.
+
+``python bench/bare_app.py PORT [granian|waitress]``: served exactly as ``hypertrack-mock`` serves the
+mock (granian through the same RSGI bridge, one worker; or waitress with 4 threads).
+"""
 from __future__ import annotations
 
 import json
@@ -31,6 +35,12 @@ def create() -> Flask:
 
 
 if __name__ == "__main__":
-    server = bind(create(), "127.0.0.1", int(sys.argv[1]), threads=int(sys.argv[2]) if len(sys.argv) > 2 else 4)
-    print(f"bare: serving http://127.0.0.1:{server.effective_port}", flush=True)
-    serve_forever(server)
+    port, kind = int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "granian"
+    if kind == "granian":
+        from mockserver.granian_server import serve
+
+        serve(create(), "127.0.0.1", port, lambda url: print(f"bare: serving {url}", flush=True))
+    else:
+        server = bind(create(), "127.0.0.1", port, threads=4)
+        print(f"bare: serving http://127.0.0.1:{server.effective_port}", flush=True)
+        serve_forever(server)

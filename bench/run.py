@@ -2,10 +2,12 @@
 
 Load comes from wrk (Debian's package) with bench/track.lua: POST /orders/track with fresh order
 handles on 16 connections from one thread, after a 3 s warm-up.  Servers run in their own processes
-with the shipped settings (waitress, 4 threads).  Measured, in one run on one machine:
-- the mock against a bare Flask app answering a fixed 201 under the same server (the ratio is what
-  validation and state cost over the framework's floor), for the seed body, a 100-order body and the
-  422 path;
+with the shipped settings: the production server is granian (the CLI's and the container's default),
+and waitress (the pytest plugin's, and ``--server waitress``) is measured beside it.  Measured, in one
+run on one machine:
+- the mock against a bare Flask app answering a fixed 201 under the same server and settings (the
+  ratio is what validation and state cost over the framework's floor), for the seed body, a 100-order
+  body and the 422 path;
 - CLI spawn to first answered track, in-process app start, reset cost with 10,000 routes;
 - memory per stored order (RSS growth over 100,000 orders) and the RSS after 100,000 requests with the
   journal on (422 answers, so that only the journal, bounded by its cap, could grow).
@@ -72,6 +74,10 @@ class Served:
         time.sleep(0.3)
 
 
+def bare(port: int, server: str) -> Served:
+    return Served([sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port), server], port)
+
+
 def mock(port: int, *args: str) -> Served:
     return Served([sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", str(port), *args], port)
 
@@ -128,20 +134,26 @@ def main(seconds: int = 10) -> None:
 
     print(f"machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
           f"{platform.machine()}; wrk -t1 -c16 -d{seconds}s\n")
-    with Served([sys.executable, str(ROOT / "bench" / "bare_app.py"), "18701"], 18701) as bare:
-        floor = load(bare, seconds)
-    row("bare Flask, fixed 201 (waitress, 4 threads): req/s", f"{floor['rps']:.0f}")
     spawns = []
-    for kind, env in (("seed body (2 orders)", {}), ("100-order body", {"BODY_ORDERS": "100"}),
-                      ("422 path", {"INVALID": "1"})):
-        with mock(18702) as served:
-            spawns.append(served.ready_s)
-            result = load(served, seconds, **env)
-        row(f"mock, {kind}: req/s, p50 / p99 ms", f"{result['rps']:.0f}, {result['p50_ms']:.1f} / {result['p99_ms']:.1f}")
-        if kind.startswith("seed"):
-            row("  ratio to the bare Flask app", f"{result['rps'] / floor['rps']:.2f}", "goal >= 0.6")
-        assert result["errors"] == 0, result
-    row("CLI spawn to first answered track (median of 3)", f"{statistics.median(spawns):.2f} s", "goal <= 0.5 s")
+    for server in ("granian", "waitress"):
+        with bare(18701, server) as floor_server:
+            floor = load(floor_server, seconds)
+        label = "granian, the CLI's" if server == "granian" else "waitress, 4 threads"
+        row(f"bare Flask, fixed 201 ({label}): req/s", f"{floor['rps']:.0f}")
+        cases = (("seed body (2 orders)", {}), ("100-order body", {"BODY_ORDERS": "100"}),
+                 ("422 path", {"INVALID": "1"}))
+        for kind, env in cases if server == "granian" else cases[:1]:
+            with mock(18702, "--server", server) as served:
+                if server == "granian":
+                    spawns.append(served.ready_s)
+                result = load(served, seconds, **env)
+            row(f"  mock, {kind}: req/s, p50 / p99 ms",
+                f"{result['rps']:.0f}, {result['p50_ms']:.1f} / {result['p99_ms']:.1f}")
+            if kind.startswith("seed"):
+                row("  ratio to the bare Flask app", f"{result['rps'] / floor['rps']:.2f}", "goal >= 0.6")
+            assert result["errors"] == 0, result
+    row("CLI spawn to first answered track (median of 3, granian)", f"{statistics.median(spawns):.2f} s",
+        "goal <= 0.5 s")
     row("in-process app start (create_app)", f"{in_process_start_ms():.0f} ms")
     from bench.reset_cost import main as reset_cost  # noqa: E402
     figures = reset_cost(10_000, 3)

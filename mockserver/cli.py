@@ -57,8 +57,8 @@ def main(argv=None) -> int:
         print(f"hypertrack-mock: {error}", file=sys.stderr)
         return 2
     # The state only grows between resets and is acyclic; frequent full collections over it were the
-    # latency tail.  Keep what start-up built out of the collector, and collect less often.
-    gc.collect()
+    # latency tail.  Keep what start-up built out of the collector (before granian forks its worker, so
+    # the worker starts with it frozen), and collect less often.
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
 

@@ -1,7 +1,8 @@
 """Generated values (share codes, publishable keys, device ids, names, UUIDs), repeatable under a seed.
 
-Faker makes the names, device ids and publishable keys; share codes and UUIDs, drawn on every request,
-come from the same seeded source directly.  Each tenant gets its own ``Generator`` seeded from the server's seed and the account id, so the values
+Faker makes the names; the rest (UUIDs, device ids, share codes, keys and tokens), drawn on every
+request or when an account is first seen, come from the same seeded source directly, so that Faker
+(a tenth of a second to import and build) is only loaded once a name is needed.  Each tenant gets its own ``Generator`` seeded from the server's seed and the account id, so the values
 one tenant sees never depend on what other tenants did, and a reset tenant sees the same values again.
 """
 from __future__ import annotations
@@ -11,14 +12,12 @@ import string
 import threading
 import uuid
 
-from faker import Faker
-
 _ALPHANUMERIC = string.ascii_letters + string.digits
 _KEY_ALPHABET = _ALPHANUMERIC + "-_"
 
-# One Faker shared by every generator: building one costs milliseconds, and swapping its source of
-# randomness costs nothing.  The lock makes "swap, then generate" atomic across threads.
-_faker = Faker("en_US")
+# One Faker shared by every generator, built on first use: building one costs milliseconds, and
+# swapping its source of randomness costs nothing.  The lock makes "swap, then generate" atomic.
+_faker = None
 _faker_lock = threading.Lock()
 
 
@@ -27,7 +26,12 @@ class Generator:
         self.random = random.Random(f"{seed}/{scope}") if seed is not None else random.Random()
 
     def _fake(self, method: str, *args, **kwargs):
+        global _faker
         with _faker_lock:
+            if _faker is None:
+                from faker import Faker
+
+                _faker = Faker("en_US")
             _faker.random = self.random
             return getattr(_faker, method)(*args, **kwargs)
 
@@ -36,7 +40,7 @@ class Generator:
 
     def device_id(self) -> str:
         """An iOS-style device id, as in HyperTrack's examples."""
-        return self._fake("uuid4").upper()
+        return self.uuid().upper()
 
     def name(self) -> str:
         return self._fake("name")
@@ -47,7 +51,7 @@ class Generator:
         return "".join(self.random.choices(_ALPHANUMERIC, k=10))
 
     def publishable_key(self) -> str:
-        return self._fake("lexify", "?" * 86, letters=_KEY_ALPHABET)
+        return "".join(self.random.choices(_KEY_ALPHABET, k=86))
 
     def token(self) -> str:
-        return self._fake("lexify", "?" * 40, letters=_KEY_ALPHABET)
+        return "".join(self.random.choices(_KEY_ALPHABET, k=40))

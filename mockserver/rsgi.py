@@ -23,6 +23,7 @@ import time
 from granian.rsgi import ProtocolClosed as RSGIProtocolClosed
 
 from .app import EXTENSION
+from .config import DEFAULTS
 from .faults import truncated_length
 from .intercept import MAX_HEADER_BYTES, NOT_DATA_PLANE, SEEN, TAKEN, _PARTIAL_BODY, header_bytes, take_fault
 
@@ -36,8 +37,9 @@ class Bridge:
 
     def __init__(self, app):
         self.app = app
-        self.mock = app.extensions[EXTENSION]
-        self.limit = self.mock.settings["max_body_bytes"]
+        #: The mock's shared state; None for any other WSGI app (a benchmark's floor): no faults then.
+        self.mock = getattr(app, "extensions", {}).get(EXTENSION)
+        self.limit = self.mock.settings["max_body_bytes"] if self.mock else DEFAULTS["max_body_bytes"]
 
     async def __call__(self, scope, proto):
         received, started = time.time(), time.perf_counter()
@@ -48,7 +50,7 @@ class Bridge:
             proto.response_bytes(400, [("Content-Type", "application/json")], SHORT_BODY)
             return
         path = scope.path
-        if not path.startswith(NOT_DATA_PLANE) and header_bytes(
+        if self.mock is not None and not path.startswith(NOT_DATA_PLANE) and header_bytes(
                 (k, v) for k, v in environ.items() if k[:5] == "HTTP_" or k[:8] == "CONTENT_") <= MAX_HEADER_BYTES:
             account, fault = take_fault(self.mock.store, environ.get("HTTP_AUTHORIZATION"), scope.method, path)
             environ[TAKEN] = account, fault, received, started

@@ -125,7 +125,7 @@ class Tenant:
             "deleted_at": now if deleted else None,
         }
         for device_id in device_ids:
-            self._add_device(device_id, None, handle)
+            self._add_device(device_id, None, handle, owner=record["name"])
         self.workers[handle] = record
         return record
 
@@ -213,10 +213,12 @@ class Tenant:
         view["timezone"] = self.ops_groups.get(worker["ops_group_handle"], {}).get("timezone") or "UTC"
         return view
 
-    def _add_device(self, device_id: str, name: str | None, worker_handle: str | None) -> None:
+    def _add_device(self, device_id: str, name: str | None, worker_handle: str | None,
+                    owner: str | None = None) -> None:
+        """A device, named after its owner (the worker's name) unless it has a name already."""
         device = self.devices.setdefault(device_id, {"device_id": device_id, "name": None,
                                                      "worker_handle": None})
-        device["name"] = name or device["name"] or self.generate.name() + "'s phone"
+        device["name"] = name or device["name"] or (owner or self.generate.name()) + "'s phone"
         if worker_handle:
             device["worker_handle"] = worker_handle
 
