@@ -32,6 +32,25 @@ def mock() -> Mock:
     return current_app.extensions[EXTENSION]
 
 
+def _remembering(ensure_sync):
+    """Flask's ``ensure_sync`` (which inspects a function for ``async`` on every call of every view and
+    hook), answering from memory for a function it has seen."""
+    seen: dict = {}
+
+    def remembered(func):
+        try:
+            return seen[func]
+        except KeyError:
+            wrapped = ensure_sync(func)
+            if len(seen) < 1000:  # views and hooks are a few dozen; never grow without bound
+                seen[func] = wrapped
+            return wrapped
+        except TypeError:  # unhashable
+            return ensure_sync(func)
+
+    return remembered
+
+
 def create_app(config: dict | None = None) -> APIFlask:
     """Build the app; ``config`` overrides the defaults and ``HYPERTRACK_MOCK_*`` variables."""
     settings = load_settings(config)
@@ -47,6 +66,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     app = APIFlask("mockserver", title="HyperTrack Orders API mock", version=__version__,
                    spec_path="/openapi.json", docs_path="/docs", spec_plugins=[CustomFieldsPlugin()])
     app.json = FastJSONProvider(app)
+    app.ensure_sync = _remembering(app.ensure_sync)
     app.config.update(
         OPENAPI_VERSION="3.0.3",  # the version of HyperTrack's own spec, so the two compare field for field
         MAX_CONTENT_LENGTH=settings["max_body_bytes"],

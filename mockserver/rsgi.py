@@ -28,6 +28,8 @@ from .faults import truncated_length
 from .intercept import MAX_HEADER_BYTES, NOT_DATA_PLANE, SEEN, TAKEN, _PARTIAL_BODY, header_bytes, take_fault
 
 _SPECIAL = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
+#: Header names seen so far, and their WSGI environ keys.
+_KEYS: dict[str, str] = {}
 SHORT_BODY = json.dumps({"detail": {"json": ["The body is shorter than its Content-Length."]},
                          "message": "Bad Request"}).encode()
 
@@ -90,8 +92,13 @@ class Bridge:
             "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False,
             "wsgi.input_terminated": True,
         }
+        keys = _KEYS
         for name, value in scope.headers.items():
-            key = _SPECIAL.get(name) or "HTTP_" + name.upper().replace("-", "_")
+            key = keys.get(name)
+            if key is None:
+                key = _SPECIAL.get(name) or "HTTP_" + name.upper().replace("-", "_")
+                if len(keys) < 1000:  # the usual few dozen names, never without bound
+                    keys[name] = key
             environ[key] = f"{environ[key]},{value}" if key in environ else value
         return environ
 

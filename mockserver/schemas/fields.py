@@ -70,8 +70,7 @@ class Timestamp(fields.DateTime):
 
 def format_timestamp(instant: datetime) -> str:
     """Render an aware datetime as HyperTrack does: UTC, milliseconds, ``Z``."""
-    instant = instant.astimezone(timezone.utc)
-    return instant.strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z"
+    return instant.astimezone(timezone.utc).isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z"
 
 
 class LeanSchema(Schema):
@@ -91,7 +90,7 @@ class LeanSchema(Schema):
 
     def _lean_plan(self):
         plan = self.__dict__.get("_lean")
-        if plan is None or plan[0] is not self.load_fields:
+        if plan is None or plan[0] is not self.load_fields:  # built once, again if the fields are rebuilt
             entries = [(field.data_key if field.data_key is not None else attr, field.attribute or attr,
                         _loader(field), field.required or field.load_default is not missing_)
                        for attr, field in self.load_fields.items()]
@@ -112,7 +111,7 @@ class LeanSchema(Schema):
         return result
 
     def _deserialize(self, data, *, error_store, many=False, partial=None, unknown=RAISE, index=None):
-        if many or partial or unknown != RAISE or not isinstance(data, Mapping):
+        if many or partial or unknown != RAISE or not (type(data) is dict or isinstance(data, Mapping)):
             return super()._deserialize(data, error_store=error_store, many=many, partial=partial,
                                         unknown=unknown, index=index)
         index = index if self.opts.index_errors else None
@@ -128,7 +127,10 @@ class LeanSchema(Schema):
                 error_store.store_error(error.messages, key, index=index)
                 value = error.valid_data or missing_
             if value is not missing_:
-                set_value(result, attribute, value)
+                if "." in attribute:
+                    set_value(result, attribute, value)
+                else:
+                    result[attribute] = value
         for key in data:
             if key not in known:
                 error_store.store_error([self.error_messages["unknown"]], key, index)
