@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import socket
 import statistics
 import subprocess
 import sys
@@ -61,7 +62,7 @@ class Served:
             try:
                 if requests.post(url, json=body, auth=AUTH, timeout=1).status_code == 201:
                     return time.perf_counter() - self.started
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.005)
         raise RuntimeError(f"{self.process.args} never answered 201")
 
@@ -71,6 +72,13 @@ class Served:
     def __exit__(self, *exc):
         self.process.terminate()
         self.process.wait(timeout=10)
+        deadline = time.monotonic() + 10  # the next server takes this port: wait until nothing listens
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                time.sleep(0.05)
+            except OSError:
+                break
         time.sleep(0.3)
 
 
