@@ -53,12 +53,19 @@ class Served:
         self.started = time.perf_counter()
         self.process = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
-        self.ready_s = self._first_answer()
+        try:
+            self.ready_s = self._first_answer()
+        except BaseException:
+            self.process.kill()
+            self.process.wait()
+            raise
 
     def _first_answer(self) -> float:
         url = f"http://127.0.0.1:{self.port}/orders/track"
         body = dict(SEED, orders=[dict(SEED["orders"][0], order_handle="warm-up")])
         while time.perf_counter() - self.started < 30:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.process.args} exited: {self.process.stdout.read()}")
             try:
                 if requests.post(url, json=body, auth=AUTH, timeout=1).status_code == 201:
                     return time.perf_counter() - self.started
