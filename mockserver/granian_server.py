@@ -67,11 +67,11 @@ def url_for(host: str, port: int) -> str:
 
 def serve(app, host: str, port: int, ready) -> None:
     """Serve ``app`` until SIGTERM or SIGINT; ``ready(url)`` is called once the port is listening."""
-    from .rsgi import Bridge
-
     from granian.constants import Interfaces
     from granian.log import LOGGING_CONFIG, LogLevels
     from granian.server import Server
+
+    from .rsgi import Bridge
 
     holder = check_port(host, port)
     if holder is not None:

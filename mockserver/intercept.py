@@ -19,7 +19,8 @@ from .scenarios import flatten
 NOT_DATA_PLANE = ("/__mock/", "/openapi.json", "/docs")
 #: Marks an answer a fault rule gave instead of the real one (its value: the rule's id).
 FAULT_HEADER = "X-Hypertrack-Mock-Fault"
-_PARTIAL_BODY = b'{"route_handle": "'
+#: The half body a truncated drop sends.
+PARTIAL_BODY = b'{"route_handle": "'
 
 
 #: Requests with more header bytes than this are refused with 431 (waitress's own, cruder, limit is 256 KiB).
@@ -131,8 +132,8 @@ def install(app) -> None:
 
 
 def _dropped(environ, mode: str) -> Response:
-    response = Response(dropping_body(environ, mode, _PARTIAL_BODY), status=200, mimetype="application/json")
-    response.headers["Content-Length"] = str(truncated_length(_PARTIAL_BODY))  # more than will be sent
+    response = Response(dropping_body(environ, mode, PARTIAL_BODY), status=200, mimetype="application/json")
+    response.headers["Content-Length"] = str(truncated_length(PARTIAL_BODY))  # more than will be sent
     return response
 
 

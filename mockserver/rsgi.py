@@ -25,7 +25,15 @@ from granian.rsgi import ProtocolClosed as RSGIProtocolClosed
 from .app import EXTENSION
 from .config import DEFAULTS
 from .faults import truncated_length
-from .intercept import MAX_HEADER_BYTES, NOT_DATA_PLANE, SEEN, TAKEN, _PARTIAL_BODY, header_bytes, take_fault
+from .intercept import (
+    MAX_HEADER_BYTES,
+    NOT_DATA_PLANE,
+    PARTIAL_BODY,
+    SEEN,
+    TAKEN,
+    header_bytes,
+    take_fault,
+)
 
 _SPECIAL = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
 #: Header names seen so far, and their WSGI environ keys.
@@ -76,9 +84,9 @@ class Bridge:
             return
         # truncated (or no socket found): a head promising more than is sent, then the connection is closed.
         headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-        headers.append(("Content-Length", str(truncated_length(_PARTIAL_BODY))))
+        headers.append(("Content-Length", str(truncated_length(PARTIAL_BODY))))
         transport = proto.response_stream(status, headers)
-        await transport.send_bytes(_PARTIAL_BODY if mode == "truncated" else b"")
+        await transport.send_bytes(PARTIAL_BODY if mode == "truncated" else b"")
 
     @staticmethod
     def _environ(scope) -> dict:
