@@ -26,7 +26,7 @@ def parser() -> argparse.ArgumentParser:
                    f"({env_name('seed')})")
     p.add_argument("--max-body-bytes", type=int, metavar="N", help="largest request body accepted "
                    f"(default {DEFAULTS['max_body_bytes']}; {env_name('max_body_bytes')})")
-    p.add_argument("--threads", type=int, metavar="N", help="server threads "
+    p.add_argument("--threads", type=int, metavar="N", help="waitress's threads (granian serves from one event loop) "
                    f"(default {DEFAULTS['threads']}; {env_name('threads')})")
     p.add_argument("--server", choices=("granian", "waitress"), help="HTTP server: granian, the faster, or "
                    "waitress, which can also reset a connection for a drop_connection fault "
