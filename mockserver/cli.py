@@ -5,7 +5,7 @@ import argparse
 import gc
 import sys
 
-from .config import DEFAULTS, CannotListen, ConfigError, env_name, load_settings
+from .config import CHOICES, DEFAULTS, CannotListen, ConfigError, env_name, load_settings
 from .scenarios import ScenarioError
 
 
@@ -28,8 +28,8 @@ def parser() -> argparse.ArgumentParser:
                    f"(default {DEFAULTS['max_body_bytes']}; {env_name('max_body_bytes')})")
     p.add_argument("--threads", type=int, metavar="N", help="waitress's threads (granian serves from one event loop) "
                    f"(default {DEFAULTS['threads']}; {env_name('threads')})")
-    p.add_argument("--server", choices=("granian", "waitress"), help="HTTP server: granian, the faster, or "
-                   "waitress, which can also reset a connection for a drop_connection fault "
+    p.add_argument("--server", choices=CHOICES["server"], help="HTTP server: granian, the faster, or "
+                   "waitress, whose reset for a drop_connection fault is an RST alone "
                    f"(default {DEFAULTS['server']}; {env_name('server')})")
     p.add_argument("--journal-cap", type=int, metavar="N", help="journal entries kept per tenant and "
                    f"server-wide, oldest dropped first (default {DEFAULTS['journal_cap']}; 0 turns the journal off; "
@@ -49,10 +49,6 @@ def main(argv=None) -> int:
             from .server import bind
 
             server = bind(app, settings["host"], settings["port"], settings["threads"])
-        else:
-            from .granian_server import check_port
-
-            check_port(settings["host"], settings["port"])
     except (ConfigError, ScenarioError, CannotListen) as error:
         print(f"hypertrack-mock: {error}", file=sys.stderr)
         return 2

@@ -18,7 +18,7 @@ DEFAULTS = {
 _INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, None), "threads": (1, None),
              "journal_cap": (0, None)}
 #: The values a setting may take, where they are few.
-_CHOICES = {"server": ("granian", "waitress")}
+CHOICES = {"server": ("granian", "waitress")}
 ENV_PREFIX = "HYPERTRACK_MOCK_"
 
 
@@ -50,9 +50,9 @@ def load_settings(overrides: dict | None = None, environ=os.environ) -> dict:
 
 
 def _coerce(key, value, source):
-    if key in _CHOICES:
-        if value not in _CHOICES[key]:
-            raise ConfigError(f"{source} must be one of {', '.join(_CHOICES[key])}, not {value!r}.")
+    if key in CHOICES:
+        if value not in CHOICES[key]:
+            raise ConfigError(f"{source} must be one of {', '.join(CHOICES[key])}, not {value!r}.")
         return value
     if key not in _INTEGERS:
         return value

@@ -45,8 +45,8 @@ def seen(environ) -> Seen | None:
     return environ.get(SEEN)
 
 
-#: Where a server that waits out delays itself (``rsgi.Bridge``) leaves the fault it took:
-#: ``(account, fault, received_at, started)``.
+#: Where a server that waits out delays itself (``rsgi.Bridge``) leaves the fault it took, once it
+#: has found the headers within the limit: ``(account, fault, received_at, started, headers)``.
 TAKEN = "hypertrack_mock.taken"
 
 
@@ -61,6 +61,11 @@ def take_fault(store, authorization: str | None, method: str, path: str):
     return account, fault or store.faults.take(method, path)
 
 
+def request_headers(environ) -> list[tuple[str, str]]:
+    """The request's headers as WSGI environ entries (what the journal keeps)."""
+    return [(k, v) for k, v in environ.items() if k[:5] == "HTTP_" or k[:8] == "CONTENT_"]
+
+
 def header_bytes(headers) -> int:
     return sum(len(k) + len(v) for k, v in headers)
 
@@ -73,19 +78,19 @@ def install(app) -> None:
         """Refuse huge headers, note the caller, and apply the first matching fault rule."""
         req = request._get_current_object()
         environ = req.environ
-        headers = [(k, v) for k, v in environ.items() if k[:5] == "HTTP_" or k[:8] == "CONTENT_"]
-        if header_bytes(headers) > MAX_HEADER_BYTES:
-            raise HTTPError(431, "Request Header Fields Too Large", detail={
-                "headers": [f"The request headers are larger than the {MAX_HEADER_BYTES}-byte limit."]})
-        path = req.path
-        if path.startswith(NOT_DATA_PLANE):
-            return None
         taken = environ.get(TAKEN)
         if taken is None:
+            headers = request_headers(environ)
+            if header_bytes(headers) > MAX_HEADER_BYTES:
+                raise HTTPError(431, "Request Header Fields Too Large", detail={
+                    "headers": [f"The request headers are larger than the {MAX_HEADER_BYTES}-byte limit."]})
+            path = req.path
+            if path.startswith(NOT_DATA_PLANE):
+                return None
             received, started = time.time(), time.perf_counter()
             account, fault = take_fault(state.store, environ.get("HTTP_AUTHORIZATION"), req.method, path)
-        else:  # the server took it, and waited out its delay, before the app was called
-            account, fault, received, started = taken
+        else:  # the server checked the headers, took the fault and waited out its delay, before the app
+            account, fault, received, started, headers = taken
         environ[SEEN] = request_seen = Seen(received, started, headers, account)
         if fault is None:
             return None

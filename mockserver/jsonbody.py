@@ -38,6 +38,10 @@ def _unique_keys(pairs):
 _decoder = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
 
 
+#: Why a body that ended before its ``Content-Length`` is refused (400).
+SHORT_BODY = "The body is shorter than its Content-Length."
+
+
 def bad_request(message: str) -> HTTPError:
     return HTTPError(400, "Bad Request", detail={"json": [message]})
 
@@ -59,7 +63,7 @@ def _read_body(req, limit: int) -> bytes:
     while left > 0:
         chunk = stream.read(left)
         if not chunk:
-            raise HTTPError(400, "Bad Request", detail={"json": ["The body is shorter than its Content-Length."]})
+            raise bad_request(SHORT_BODY)
         chunks.append(chunk)
         left -= len(chunk)
     request_seen.body = b"".join(chunks)

@@ -29,17 +29,18 @@ from .intercept import (
     MAX_HEADER_BYTES,
     NOT_DATA_PLANE,
     PARTIAL_BODY,
-    SEEN,
     TAKEN,
     header_bytes,
+    request_headers,
+    seen,
     take_fault,
 )
+from .jsonbody import SHORT_BODY
 
 _SPECIAL = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
 #: Header names seen so far, and their WSGI environ keys.
 _KEYS: dict[str, str] = {}
-SHORT_BODY = json.dumps({"detail": {"json": ["The body is shorter than its Content-Length."]},
-                         "message": "Bad Request"}).encode()
+_SHORT_BODY_ANSWER = json.dumps({"detail": {"json": [SHORT_BODY]}, "message": "Bad Request"}).encode()
 
 
 class Bridge:
@@ -57,20 +58,23 @@ class Bridge:
         try:
             environ["wsgi.input"] = io.BytesIO(await self._body(environ, proto))
         except RSGIProtocolClosed:  # the client stopped before the end of its body
-            proto.response_bytes(400, [("Content-Type", "application/json")], SHORT_BODY)
+            proto.response_bytes(400, [("Content-Type", "application/json")], _SHORT_BODY_ANSWER)
             return
         path = scope.path
-        if self.mock is not None and not path.startswith(NOT_DATA_PLANE) and header_bytes(
-                (k, v) for k, v in environ.items() if k[:5] == "HTTP_" or k[:8] == "CONTENT_") <= MAX_HEADER_BYTES:
-            account, fault = take_fault(self.mock.store, environ.get("HTTP_AUTHORIZATION"), scope.method, path)
-            environ[TAKEN] = account, fault, received, started
-            if fault is not None and fault.rule.get("delay_ms"):
-                await asyncio.sleep(fault.rule["delay_ms"] / 1000)
+        if self.mock is not None and not path.startswith(NOT_DATA_PLANE):
+            headers = request_headers(environ)
+            if header_bytes(headers) <= MAX_HEADER_BYTES:  # else the app refuses them (431), untouched
+                account, fault = take_fault(self.mock.store, environ.get("HTTP_AUTHORIZATION"), scope.method, path)
+                environ[TAKEN] = account, fault, received, started, headers
+                if fault is not None and fault.rule.get("delay_ms"):
+                    await asyncio.sleep(fault.rule["delay_ms"] / 1000)
 
         answer = []
         body = self.app(environ, lambda status, headers, exc_info=None: answer.extend((status, headers)))
+        request_seen = seen(environ)
+        mode = request_seen.dropped if request_seen is not None else None  # a drop_connection fault's
         try:
-            content = b"".join(body) if not _dropped(environ) else None
+            content = None if mode else b"".join(body)
         finally:
             if hasattr(body, "close"):
                 body.close()
@@ -78,7 +82,6 @@ class Bridge:
         if content is not None:
             proto.response_bytes(status, headers, content)
             return
-        mode = _dropped(environ)
         if mode != "truncated" and cut(scope.client, reset=mode == "reset"):
             proto.response_bytes(status, headers, b"")  # into a closed connection: nothing reaches the client
             return
@@ -158,8 +161,3 @@ def cut(client: str, reset: bool) -> bool:
         finally:
             sock.close()
     return False
-
-
-def _dropped(environ) -> str | None:
-    seen = environ.get(SEEN)
-    return seen.dropped if seen is not None else None

@@ -174,7 +174,7 @@ def live_server(request):
         server.close()
         return
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", "0", "--seed", "11", "--threads", "8",
+        [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", "0", "--seed", "11",
          "--server", "granian"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
     try:
