@@ -83,6 +83,11 @@ def parse_json_body():
     if not req.is_json:
         raise HTTPError(415, "Unsupported Media Type",
                         detail={"json": ["Send the body as JSON with 'Content-Type: application/json'."]})
+    return decode(raw)
+
+
+def decode(raw: bytes):
+    """The JSON document in ``raw``: strict (no NaN, no duplicate keys, UTF-8 only), or a 400 saying why."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

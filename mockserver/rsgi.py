@@ -24,6 +24,7 @@ from granian.rsgi import ProtocolClosed as RSGIProtocolClosed
 
 from .app import EXTENSION
 from .config import DEFAULTS
+from .express import Express
 from .faults import truncated_length
 from .intercept import (
     MAX_HEADER_BYTES,
@@ -51,20 +52,28 @@ class Bridge:
         #: The mock's shared state; None for any other WSGI app (a benchmark's floor): no faults then.
         self.mock = getattr(app, "extensions", {}).get(EXTENSION)
         self.limit = self.mock.settings["max_body_bytes"] if self.mock else DEFAULTS["max_body_bytes"]
+        self.express = Express(app, self.mock) if self.mock else None
 
     async def __call__(self, scope, proto):
         received, started = time.time(), time.perf_counter()
         environ = self._environ(scope)
         try:
-            environ["wsgi.input"] = io.BytesIO(await self._body(environ, proto))
+            body = await self._body(environ, proto)
         except RSGIProtocolClosed:  # the client stopped before the end of its body
             proto.response_bytes(400, [("Content-Type", "application/json")], _SHORT_BODY_ANSWER)
             return
+        environ["wsgi.input"] = io.BytesIO(body)
         path = scope.path
         if self.mock is not None and not path.startswith(NOT_DATA_PLANE):
             headers = request_headers(environ)
             if header_bytes(headers) <= MAX_HEADER_BYTES:  # else the app refuses them (431), untouched
-                account, fault = take_fault(self.mock.store, environ.get("HTTP_AUTHORIZATION"), scope.method, path)
+                method = scope.method
+                account, fault = take_fault(self.mock.store, environ.get("HTTP_AUTHORIZATION"), method, path)
+                if fault is None and account is not None and self.express.takes(method, path, scope.query_string):
+                    answer = self.express.answer(environ, body, account, received, started, headers)
+                    if answer is not None:
+                        proto.response_bytes(*answer)
+                        return
                 environ[TAKEN] = account, fault, received, started, headers
                 if fault is not None and fault.rule.get("delay_ms"):
                     await asyncio.sleep(fault.rule["delay_ms"] / 1000)
