@@ -107,7 +107,7 @@ def serve(app, host: str, port: int, ready) -> None:
 
     def load_in_worker(*args, **kwargs):
         _stop_with(supervisor)
-        return Bridge(app)
+        return Bridge(app, collects=True)
 
     multiprocessing.set_start_method("fork", force=True)  # the worker inherits the built app
     try:

@@ -12,6 +12,7 @@ called, and its answer sent in one piece.
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import json
 import os
@@ -44,17 +45,43 @@ _KEYS: dict[str, str] = {}
 _SHORT_BODY_ANSWER = json.dumps({"detail": {"json": [SHORT_BODY]}, "message": "Bad Request"}).encode()
 
 
-class Bridge:
-    """An RSGI application serving a WSGI (Flask) app inline."""
+#: Tracked objects allocated (net) since the last collection, past which the worker collects again.
+COLLECT_AFTER = 10_000
 
-    def __init__(self, app):
+
+def collect_young() -> None:
+    """Collect the objects allocated since the last time, then set the survivors aside for good.
+
+    Called between requests, where nothing half-done is alive: what survives is state (acyclic, freed
+    by reference counting when dropped) or a request waiting on the event loop, whose environ is
+    acyclic too (the Flask app runs to its end in one step).  No survivor is ever scanned again, so a
+    collection costs the same with 10 routes stored as with 100,000, instead of growing with them: the
+    collector's full passes over a growing store were the latency tail (0.4 s pauses at 4,000 req/s).
+    """
+    gc.collect(0)
+    gc.freeze()
+
+
+class Bridge:
+    """An RSGI application serving a WSGI (Flask) app inline.
+
+    With ``collects``, the interpreter's automatic garbage collection is off and the bridge collects
+    between requests instead (``collect_young``): granian's worker, where the bridge is the only caller.
+    """
+
+    def __init__(self, app, collects: bool = False):
         self.app = app
+        self.collects = collects
+        if collects:
+            gc.disable()
         #: The mock's shared state; None for any other WSGI app (a benchmark's floor): no faults then.
         self.mock = getattr(app, "extensions", {}).get(EXTENSION)
         self.limit = self.mock.settings["max_body_bytes"] if self.mock else DEFAULTS["max_body_bytes"]
         self.express = Express(app, self.mock) if self.mock else None
 
     async def __call__(self, scope, proto):
+        if self.collects and gc.get_count()[0] > COLLECT_AFTER:
+            collect_young()
         received, started = time.time(), time.perf_counter()
         environ = self._environ(scope)
         try:
@@ -95,6 +122,7 @@ class Bridge:
             proto.response_bytes(status, headers, b"")  # into a closed connection: nothing reaches the client
             return
         # truncated (or no socket found): a head promising more than is sent, then the connection is closed.
+        environ = body = None  # nothing of Flask's kept alive (and frozen by a collection) over the await
         headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
         headers.append(("Content-Length", str(truncated_length(PARTIAL_BODY))))
         transport = proto.response_stream(status, headers)

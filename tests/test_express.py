@@ -7,58 +7,21 @@ the plain tracks itself.
 """
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 
 import pytest
+from conftest import make_app, seed_request
+from fake_rsgi import ACME, call
 
-from conftest import seed_request
 from mockserver.intercept import FAULT_HEADER
 from mockserver.rsgi import Bridge
-
-from conftest import make_app
-
-ACME = "Basic " + base64.b64encode(b"acme:s3cret").decode()
-
-
-class Scope:
-    proto, http_version, scheme = "http", "1.1", "http"
-    server, client = "127.0.0.1:8080", "127.0.0.1:40000"
-
-    def __init__(self, method, path, query, headers):
-        self.method, self.path, self.query_string, self.headers = method, path, query, headers
-
-
-class Proto:
-    def __init__(self, body: bytes):
-        self.body, self.answer = body, None
-
-    async def __call__(self):
-        return self.body
-
-    def response_bytes(self, status, headers, body):
-        self.answer = (status, list(headers), body)
 
 
 class NoExpress:
     @staticmethod
     def takes(method, path, query):
         return False
-
-
-def call(bridge, method, path, body=None, *, raw=None, query="", content_type="application/json",
-         authorization=ACME):
-    data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
-    headers = {"host": "127.0.0.1:8080"}
-    if authorization:
-        headers["authorization"] = authorization
-    if data:
-        headers["content-type"] = content_type
-    headers["content-length"] = str(len(data))
-    proto = Proto(data)
-    asyncio.run(bridge(Scope(method, path, query, headers), proto))
-    return proto.answer
 
 
 def orders(suffix, **changes):
