@@ -70,7 +70,9 @@ class Timestamp(fields.DateTime):
 
 def format_timestamp(instant: datetime) -> str:
     """Render an aware datetime as HyperTrack does: UTC, milliseconds, ``Z``."""
-    return instant.astimezone(timezone.utc).isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z"
+    if instant.tzinfo is not timezone.utc:  # what the clock and the request schemas give is UTC already
+        instant = instant.astimezone(timezone.utc)
+    return instant.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z"
 
 
 class LeanSchema(Schema):
