@@ -10,8 +10,9 @@ Plain means: ``POST`` to ``/orders/track`` exactly, no query string, ``Content-T
 application/json``, a non-empty body read in full within the size limit, credentials that prove an
 account, no fault rule taken, a body that parses and validates, and a track the store accepts.
 For anything else :meth:`Express.answer` returns None and the request goes to Flask, which answers
-it in full.  Nothing is done twice: a refused body or a business error changes no state (the store
-checks everything before it writes, and draws no generated value before that).
+it in full.  A body the lane parsed and loaded is handed over (``jsonbody.LOADED``) rather than loaded
+again; a body it refused, or a track the store refused, changed no state (the store checks everything
+before it writes, and draws no generated value before that), so Flask's answer is the whole answer.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from marshmallow import ValidationError
 
 from .errors import HyperTrackError
 from .journal import Entry
-from .jsonbody import decode
+from .jsonbody import LOADED, decode
 from .schemas.hypertrack import TrackOrdersRequest
 
 PATH = "/orders/track"
@@ -45,12 +46,14 @@ class Express:
             return None
         try:
             request = self.schema.load(decode(body))
-        except (HTTPError, ValidationError):
+        except (HTTPError, ValidationError) as error:
+            environ[LOADED] = TrackOrdersRequest, error  # Flask's view refuses it without loading it again
             return None
         tenant = self.store.tenant(account)
         try:
             result = tenant.track_orders(request)
         except HyperTrackError:
+            environ[LOADED] = TrackOrdersRequest, request  # the view's store call refuses it again
             return None
         encoded = self.json.encode(result)
         if encoded is None:  # beyond orjson (a huge integer in metadata): Flask's encoder, as the view's

@@ -107,6 +107,11 @@ def validation_error(messages, location: str = "json") -> HTTPError:
     return HTTPError(422, "Validation error", detail={location: messages})
 
 
+#: Where a lane that already parsed and loaded the body (``express``) leaves ``(schema class, outcome)``:
+#: the loaded data, or the ``HTTPError`` or ``ValidationError`` that refused it.
+LOADED = "hypertrack_mock.loaded"
+
+
 def json_body(schema: Schema | type[Schema], example=None, examples=None):
     """Pass the validated body to the view as ``json_data``, and document it in the OpenAPI spec."""
     schema = schema() if isinstance(schema, type) else schema
@@ -114,8 +119,14 @@ def json_body(schema: Schema | type[Schema], example=None, examples=None):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
+            loaded = request.environ.get(LOADED)
             try:
-                kwargs["json_data"] = schema.load(parse_json_body())
+                if loaded is not None and loaded[0] is type(schema):
+                    if isinstance(loaded[1], Exception):
+                        raise loaded[1]
+                    kwargs["json_data"] = loaded[1]
+                else:
+                    kwargs["json_data"] = schema.load(parse_json_body())
             except ValidationError as error:
                 raise validation_error(error.messages) from None
             return view(*args, **kwargs)

@@ -145,3 +145,20 @@ def test_the_express_lane_journals_and_stores_as_flask_does(pair):
     assert [(entry["path"], entry["status"]) for entry in journal["requests"]] == [
         (case[1][1], status) for case, (what, status, *_) in zip(CASES, answers) if what not in not_acmes]
     assert [route["status"] for route in state["routes"]] == ["tracking"] * 8
+
+
+def test_a_body_the_express_lane_refused_is_not_loaded_again(pair, monkeypatch):
+    from mockserver.schemas.hypertrack import TrackOrdersRequest
+
+    fast, _ = pair
+    loads = []
+    load = TrackOrdersRequest.load
+    monkeypatch.setattr(TrackOrdersRequest, "load", lambda self, *a, **k: loads.append(1) or load(self, *a, **k))
+
+    invalid = call(fast, "POST", "/orders/track", orders("-20", track_mode="sometimes"))
+    unknown_worker = call(fast, "POST", "/orders/track", orders("-21", worker_handle="nobody"))
+
+    assert (invalid[0], unknown_worker[0]) == (422, 404)
+    assert json.loads(invalid[2]) == {"detail": {"json": {"track_mode": [
+        "Must be one of: full_shift, pre_shift, on_shift, on_time, flex."]}}, "message": "Validation error"}
+    assert len(loads) == 2  # once each, by the express lane; Flask's view took its outcome
