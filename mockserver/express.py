@@ -7,7 +7,7 @@ view would, without that machinery, and gets the same answer byte for byte
 (``tests/test_express.py`` compares them).
 
 Plain means: ``POST`` to ``/orders/track`` exactly, no query string, ``Content-Type:
-application/json``, a non-empty body read in full within the size limit, credentials that prove an
+application/json``, a non-empty body within the size limit, credentials that prove an
 account, no fault rule taken, a body that parses and validates, and a track the store accepts.
 For anything else :meth:`Express.answer` returns None and the request goes to Flask, which answers
 it in full.  A body the lane parsed and loaded is handed over (``jsonbody.LOADED``) rather than loaded
@@ -33,6 +33,7 @@ class Express:
     def __init__(self, app, mock):
         self.store = mock.store
         self.json = app.json
+        self.limit = mock.settings["max_body_bytes"]
         self.schema = TrackOrdersRequest()
 
     @staticmethod
@@ -42,7 +43,8 @@ class Express:
     def answer(self, environ: dict, body: bytes, account: str, received: float, started: float,
                headers: list) -> tuple[int, list, bytes] | None:
         """``(status, headers, body)`` for a plain track, or None: Flask answers it."""
-        if environ.get("CONTENT_TYPE") != "application/json" or not body.strip() or self.json._app.debug:
+        if (environ.get("CONTENT_TYPE") != "application/json" or not body.strip() or len(body) > self.limit
+                or self.json._app.debug):  # (a chunked body over the limit comes cut just past it: 413)
             return None
         try:
             request = self.schema.load(decode(body))
