@@ -54,7 +54,8 @@ def main(argv=None) -> int:
         return 2
     # The state only grows between resets and is acyclic; frequent full collections over it were the
     # latency tail.  Keep what start-up built out of the collector (before granian forks its worker, so
-    # the worker starts with it frozen), and collect less often.
+    # the worker starts with it frozen), and collect less often.  granian's worker goes further: it
+    # collects between requests only, and freezes the survivors (``rsgi.collect_young``).
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
 
