@@ -32,6 +32,9 @@ STATE_CHANGING_CONTROL = r"^/__mock/(faults|clock|scenarios|reset|workers|reques
 
 
 def schemathesis(spec: Path, url: str, mode: str, checks: str, examples: int, seed: int, extra=()) -> int:
+    """One run, from the spec's (temporary) directory: schemathesis keeps a cache of past runs in
+    ``.schemathesis/`` under its working directory, which would otherwise land in the checkout and be
+    replayed by the next run."""
     auth = "Basic " + base64.b64encode(b"fuzz:fuzz-secret").decode()
     command = [str(Path(sys.executable).parent / "schemathesis"), "run", str(spec), "--url", url,
                "--mode", mode, "--checks", checks, "--max-examples", str(examples), "--seed", str(seed),
@@ -40,7 +43,7 @@ def schemathesis(spec: Path, url: str, mode: str, checks: str, examples: int, se
                "--generation-deterministic", *extra]
     print(f"\n== schemathesis, {mode} mode, {spec.name}: {checks}", flush=True)
     started = time.monotonic()
-    code = subprocess.call(command)
+    code = subprocess.call(command, cwd=spec.parent)
     print(f"== {time.monotonic() - started:.0f} s, exit {code}", flush=True)
     return code
 
