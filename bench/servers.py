@@ -7,17 +7,15 @@ in its own process, and loads it with wrk: POST /orders/track with the seed body
 """
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parent.parent
-LUA = ROOT / "bench" / "track.lua"
+sys.path.insert(0, str(ROOT))
+
+from bench.run import Served, load  # noqa: E402
+
 PORT = 18500
 BIN = Path(sys.executable).parent
 CANDIDATES = {
@@ -37,32 +35,11 @@ CANDIDATES = {
 }
 
 
-def wrk(seconds: int, env=None) -> dict:
-    out = subprocess.run(["wrk", "-t1", "-c16", f"-d{seconds}s", "-s", str(LUA), f"http://127.0.0.1:{PORT}"],
-                         capture_output=True, text=True, env={**os.environ, **(env or {})}, check=True).stdout
-    line = out.strip().splitlines()[-1]
-    return dict(part.split("=") for part in line.split())
-
-
 def measure(command: list[str], seconds: int) -> dict | None:
     if not Path(command[0]).exists():
         return None
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"http://127.0.0.1:{PORT}/__mock/health", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        wrk(3)
-        return wrk(seconds)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        time.sleep(0.5)
+    with Served(command, PORT) as served:
+        return load(served, seconds)
 
 
 def main(seconds: int = 8) -> None:
@@ -74,8 +51,8 @@ def main(seconds: int = 8) -> None:
         if result is None:
             print(f"{name:45} (not installed)")
             continue
-        print(f"{name:45} {result['rps']:>7} {result['p50_ms']:>7} {result['p99_ms']:>7} {result['non2xx']:>7}",
-              flush=True)
+        print(f"{name:45} {result['rps']:>7.0f} {result['p50_ms']:>7.2f} {result['p99_ms']:>7.2f} "
+              f"{result['non2xx']:>7.0f}", flush=True)
 
 
 if __name__ == "__main__":
