@@ -1,6 +1,7 @@
 """Settings: defaults in code, then ``HYPERTRACK_MOCK_*`` environment variables, then explicit values."""
 from __future__ import annotations
 
+import errno
 import os
 
 DEFAULTS = {
@@ -28,6 +29,19 @@ class ConfigError(ValueError):
 
 class CannotListen(OSError):
     """The address cannot be bound: in use, not on this machine, or not an address at all."""
+
+    @classmethod
+    def because(cls, error: OSError, host: str, port: int) -> CannotListen:
+        """Why binding ``host:port`` failed with ``error``, in words for the command line."""
+        if error.errno == errno.EADDRINUSE:
+            return cls(f"port {port} on {host} is already in use; stop what is using it or choose another "
+                       "with --port")
+        return cls(f"cannot listen on {host}:{port}: {error.strerror or error}")
+
+
+def url_for(host: str, port: int) -> str:
+    """The base URL of a server listening on ``host`` (an IPv6 address in brackets) and ``port``."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def env_name(key: str) -> str:

@@ -16,7 +16,6 @@ interface by ``rsgi.Bridge`` (why: see there).  What is different from waitress,
 from __future__ import annotations
 
 import ctypes
-import errno
 import multiprocessing
 import os
 import signal
@@ -25,7 +24,7 @@ import sys
 import threading
 import time
 
-from .config import CannotListen
+from .config import CannotListen, url_for
 
 
 def check_port(host: str, port: int) -> socket.socket | None:
@@ -34,17 +33,14 @@ def check_port(host: str, port: int) -> socket.socket | None:
     try:
         probe = socket.socket(family, socket.SOCK_STREAM)
     except OSError as error:  # pragma: no cover - no IPv6 on this machine
-        raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+        raise CannotListen.because(error, host, port) from None
     try:
         if port == 0:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # granian joins it; nobody else can
         probe.bind((host, port))
     except OSError as error:
         probe.close()
-        if error.errno == errno.EADDRINUSE:
-            raise CannotListen(f"port {port} on {host} is already in use; stop what is using it "
-                               "or choose another with --port") from None
-        raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+        raise CannotListen.because(error, host, port) from None
     if port == 0:
         return probe
     probe.close()
@@ -61,10 +57,6 @@ def _stop_with(supervisor: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-def url_for(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
 def serve(app, host: str, port: int, ready) -> None:
     """Serve ``app`` until SIGTERM or SIGINT; ``ready(url)`` is called once the port is listening."""
     from granian.constants import Interfaces
@@ -76,6 +68,7 @@ def serve(app, host: str, port: int, ready) -> None:
     holder = check_port(host, port)
     if holder is not None:
         port = holder.getsockname()[1]
+
     class MockServer(Server):
         def _spawn_workers(self, *args, **kwargs):
             super()._spawn_workers(*args, **kwargs)

@@ -5,7 +5,6 @@ State lives in this process's memory, so the mock must never run more than one w
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import logging
 import signal
@@ -15,7 +14,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import create_server
 from waitress.task import ErrorTask
 
-from .config import CannotListen  # noqa: F401 - where callers have always found it
+from .config import CannotListen, url_for
 
 
 class JsonErrorTask(ErrorTask):
@@ -42,10 +41,7 @@ def bind(app, host: str, port: int, threads: int = 4):
         server = create_server(app, host=host, port=port, threads=threads, ident="hypertrack-mock",
                                clear_untrusted_proxy_headers=True, channel_timeout=30)
     except OSError as error:
-        if error.errno == errno.EADDRINUSE:
-            raise CannotListen(f"port {port} on {host} is already in use; stop what is using it "
-                               "or choose another with --port") from None
-        raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+        raise CannotListen.because(error, host, port) from None
     except ValueError as error:  # waitress: a host it cannot resolve
         raise CannotListen(f"cannot listen on {host}:{port}: {error}") from None
     server.channel_class = JsonErrorChannel
@@ -85,9 +81,7 @@ def lend_threads(app, server) -> None:
 
 
 def url_of(server) -> str:
-    host = server.effective_host
-    host = f"[{host}]" if ":" in host else host
-    return f"http://{host}:{server.effective_port}"
+    return url_for(server.effective_host, server.effective_port)
 
 
 def serve_forever(server) -> None:
