@@ -5,6 +5,9 @@ from ..app import mock
 from ..auth import account_for, unauthorized
 from ..intercept import seen
 
+#: The tag the orders and the routes endpoints share (listed once in the spec: ``app.one_tag_each``).
+ORDERS_TAG = {"name": "Orders", "description": "HyperTrack's Orders API (data plane)"}
+
 
 def authenticate():
     """Before every data-plane request: the caller's tenant, or 401."""

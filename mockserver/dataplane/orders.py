@@ -10,9 +10,9 @@ from ..schemas.hypertrack import (
 from ..schemas.lifecycle import (
     FinishOrderQuery, FinishOrderRequest, ListOrdersQuery, OrderTimelineQuery,
 )
-from . import authenticate, documented, page
+from . import ORDERS_TAG, authenticate, documented, page
 
-bp = APIBlueprint("orders", __name__, tag={"name": "Orders", "description": "HyperTrack's Orders API (data plane)"})
+bp = APIBlueprint("orders", __name__, tag=ORDERS_TAG)
 bp.before_request(authenticate)
 
 

@@ -5,9 +5,9 @@ from flask import g
 from ..jsonbody import json_body
 from ..schemas.hypertrack import BusinessError, CompletedRoute, RoutesPage, TrackOrdersResponse
 from ..schemas.lifecycle import CompleteRouteQuery, CompleteRouteRequest, ListRoutesQuery, RouteQuery
-from . import authenticate, documented, page
+from . import ORDERS_TAG, authenticate, documented, page
 
-bp = APIBlueprint("routes", __name__, tag={"name": "Orders", "description": "HyperTrack's Orders API (data plane)"})
+bp = APIBlueprint("routes", __name__, tag=ORDERS_TAG)
 bp.before_request(authenticate)
 
 
