@@ -64,6 +64,5 @@ class Express:
             encoded += b"\n"
         entry = Entry(received, account, "POST", PATH, "", headers, body, 201, encoded, None, None,
                       round((time.perf_counter() - started) * 1000, 3))
-        tenant.journal.record(entry)
-        self.store.journal.record(entry)
+        self.store.record(entry)
         return 201, [("Content-Type", self.json.mimetype), ("Content-Length", str(len(encoded)))], encoded

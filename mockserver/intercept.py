@@ -129,10 +129,7 @@ def install(app) -> None:
             fault.id if fault else None,
             round((time.perf_counter() - request_seen.started) * 1000, 3),
         )
-        store = state.store
-        if account:
-            store.tenant(account).journal.record(entry)
-        store.journal.record(entry)
+        state.store.record(entry)
         return response
 
 

@@ -667,6 +667,12 @@ class Store:
         with self._lock:
             self._init_state(scenario)
 
+    def record(self, entry) -> None:
+        """Journal a data-plane request: in its tenant's journal (if it had one) and the server's."""
+        if entry.tenant:
+            self.tenant(entry.tenant).journal.record(entry)
+        self.journal.record(entry)
+
     def reset_tenant(self, account_id: str) -> None:
         with self._lock:
             tenant = self.tenants.pop(account_id, None)
