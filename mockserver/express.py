@@ -57,11 +57,7 @@ class Express:
         except HyperTrackError:
             environ[LOADED] = TrackOrdersRequest, request  # the view's store call refuses it again
             return None
-        encoded = self.json.encode(result)
-        if encoded is None:  # beyond orjson (a huge integer in metadata): Flask's encoder, as the view's
-            encoded = self.json.response(result).get_data()
-        else:
-            encoded += b"\n"
+        encoded = self.json.body(result)
         entry = Entry(received, account, "POST", PATH, "", headers, body, 201, encoded, None, None,
                       round((time.perf_counter() - started) * 1000, 3))
         self.store.record(entry)

@@ -29,10 +29,12 @@ class FastJSONProvider(DefaultJSONProvider):
                 return encoded.decode()
         return super().dumps(obj, **kwargs)
 
+    def body(self, obj) -> bytes:
+        """The bytes ``response(obj)`` answers with outside debug mode: orjson's, or Flask's where it must."""
+        encoded = self.encode(obj)
+        return encoded + b"\n" if encoded is not None else super().response(obj).get_data()
+
     def response(self, *args, **kwargs):
         if self._app.debug or kwargs or len(args) != 1:
             return super().response(*args, **kwargs)
-        encoded = self.encode(args[0])
-        if encoded is None:
-            return super().response(*args)
-        return self._app.response_class(encoded + b"\n", mimetype=self.mimetype)
+        return self._app.response_class(self.body(args[0]), mimetype=self.mimetype)
