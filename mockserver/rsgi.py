@@ -194,7 +194,7 @@ def cut(client: str, reset: bool) -> bool:
                 sock.shutdown(socket.SHUT_RDWR)
                 return True
         except (OSError, ValueError, IndexError, TypeError):
-            pass
+            pass  # not a connected TCP socket (a pipe's end, a listener, one closing meanwhile): look on
         finally:
             sock.close()
     return False

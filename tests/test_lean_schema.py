@@ -71,7 +71,7 @@ def mutated_bodies(draw):
             elif isinstance(parent, dict):
                 parent[draw(st.sampled_from(["extra", "metadata", "priority", "route", "tasks_list"]))] = draw(json_values)
         except (KeyError, IndexError, TypeError):
-            pass
+            pass  # an earlier mutation removed or replaced the path: this one is skipped
     return body
 
 
