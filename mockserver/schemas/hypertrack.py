@@ -36,6 +36,11 @@ def _enum(choices, **kwargs):
     return fields.String(validate=validate.OneOf(choices), **kwargs)
 
 
+def _bounded_list(inner):
+    """An optional (nullable) list of at most ``MAX_ITEMS`` items."""
+    return fields.List(inner, allow_none=True, validate=validate.Length(max=MAX_ITEMS))
+
+
 # --- geometry ------------------------------------------------------------------------------------
 
 def plain_numbers(value) -> list | None:
@@ -185,7 +190,7 @@ class BaseOrderTask(LeanSchema):
 
 class OrderTaskList(LeanSchema):
     task_definition_id = _nullable_str()
-    tasks = fields.List(fields.Nested(BaseOrderTask), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
+    tasks = _bounded_list(fields.Nested(BaseOrderTask))
 
 
 class CloseoutTimesheetBreak(LeanSchema):
@@ -213,7 +218,7 @@ class CloseoutTimesheet(LeanSchema):
     approved_at = _nullable_str()
     breaks = fields.List(fields.Nested(CloseoutTimesheetBreak), allow_none=True,
                          validate=validate.Length(max=50))
-    events = fields.List(fields.Nested(CloseoutTimesheetEvent), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
+    events = _bounded_list(fields.Nested(CloseoutTimesheetEvent))
     raw = FreeFormObject(allow_none=True)
 
 
@@ -241,7 +246,7 @@ class TrackOrder(LeanSchema):
     scheduled_after = Timestamp(allow_none=True)
     expected_service_time = StrictInteger(allow_none=True, validate=validate.Range(min=0))
     metadata = FreeFormObject(allow_none=True)
-    product_type = fields.List(fields.String(), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
+    product_type = _bounded_list(fields.String())
     type = _enum(ORDER_TYPES, allow_none=True)
     capacity_used = StrictInteger(allow_none=True, validate=validate.Range(min=0))
     priority = _enum(PRIORITIES, allow_none=True)
@@ -249,10 +254,10 @@ class TrackOrder(LeanSchema):
     tasks_list = fields.Nested(OrderTaskList, allow_none=True)
     timesheets = fields.List(fields.Nested(CloseoutTimesheet), allow_none=True,
                              validate=validate.Length(max=20))
-    worker_locations = fields.List(fields.Nested(CloseoutWorkerLocation), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
-    messages = fields.List(fields.Nested(CloseoutMessage), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
+    worker_locations = _bounded_list(fields.Nested(CloseoutWorkerLocation))
+    messages = _bounded_list(fields.Nested(CloseoutMessage))
     facility_name = _nullable_str()
-    workflow_ids = fields.List(fields.String(), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
+    workflow_ids = _bounded_list(fields.String())
 
 
 class TrackOrderRoute(LeanSchema):
@@ -266,7 +271,7 @@ class TrackOrdersRequest(LeanSchema):
     worker_handle = _nullable_str()
     ops_group_handle = _nullable_str()
     device_id = _nullable_str()
-    orders = fields.List(fields.Nested(TrackOrder), allow_none=True, validate=validate.Length(max=MAX_ITEMS))
+    orders = _bounded_list(fields.Nested(TrackOrder))
     track_mode = _enum(TRACK_MODES, required=True)
     route = fields.Nested(TrackOrderRoute, allow_none=True)
     version = StrictInteger(allow_none=True)
