@@ -21,7 +21,6 @@ SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 COLLECTION = ROOT / "postman" / "hypertrack-mock.postman_collection.json"
 ENVIRONMENT = ROOT / "postman" / "hypertrack-mock.postman_environment.json"
 NO_AUTH = {"type": "noauth"}
-SEED = None  # the seed request, read from fixtures/default.json
 
 
 def request(name, method, path, body=None, *, status, expect=None, checks=(), auth=None, raw=None,
@@ -136,17 +135,17 @@ def lifecycle():
     ])
 
 
-def auth_and_malformed():
+def auth_and_malformed(seed: dict):
     unauthorized = {"detail": {}, "message": "Unauthorized"}
     return folder("Authentication and malformed requests", "401, Bearer tokens, 400, 415, 422.", [
-        request("No credentials: 401", "POST", "/orders/track", SEED, status=401, expect=unauthorized, auth=NO_AUTH),
+        request("No credentials: 401", "POST", "/orders/track", seed, status=401, expect=unauthorized, auth=NO_AUTH),
         request("Get a Bearer token", "POST", "/oauth/token", status=200, auth=NO_AUTH,
                 raw="grant_type=client_credentials&client_id={{accountId}}&client_secret={{secretKey}}",
                 content_type="application/x-www-form-urlencoded",
                 checks=[("a Bearer token", "body.token_type === 'Bearer' && body.expires_in === 3600")],
                 capture=("accessToken", "access_token")),
         request("Track with the Bearer token", "POST", "/orders/track",
-                dict(SEED, orders=[order("postman-bearer")]), status=201,
+                dict(seed, orders=[order("postman-bearer")]), status=201,
                 auth={"type": "bearer", "bearer": [{"key": "token", "value": "{{accessToken}}", "type": "string"}]}),
         request("Not JSON: 400", "POST", "/orders/track", raw='{"track_mode":', status=400,
                 expect={"detail": {"json": ["Invalid JSON body."]}, "message": "Bad Request"}),
@@ -155,7 +154,7 @@ def auth_and_malformed():
                 expect={"detail": {"json": ["Send the body as JSON with 'Content-Type: application/json'."]},
                         "message": "Unsupported Media Type"}),
         request("A nested field wrong: 422", "POST", "/orders/track",
-                dict(SEED, orders=[{"order_handle": "x", "destination": {"geometry": {"coordinates": [1]}}}]),
+                dict(seed, orders=[{"order_handle": "x", "destination": {"geometry": {"coordinates": [1]}}}]),
                 status=422, expect={"detail": {"json": {"orders": {"0": {"destination": {"geometry": {"coordinates": [
                     "A position has 2 or 3 numbers: [longitude, latitude(, altitude)]."]}}}}}},
                     "message": "Validation error"}),
@@ -164,7 +163,7 @@ def auth_and_malformed():
     ])
 
 
-def control_plane():
+def control_plane(seed: dict):
     fault = {"method": "POST", "path": "/orders/track", "status": 503, "times": 1}
     return folder("Control plane (/__mock/)", "Health, scenarios, faults, clock, journal, state.", [
         request("Health", "GET", "/__mock/health", status=200, expect={"status": "ok"}, auth=NO_AUTH),
@@ -173,9 +172,9 @@ def control_plane():
         request("Load scenario default", "POST", "/__mock/scenarios/default", status=200),
         request("Add a one-time 503", "POST", "/__mock/faults", fault, status=201,
                 checks=[("one use left", "body.fault.remaining === 1")], capture=("faultId", "fault.id")),
-        request("Track: the 503", "POST", "/orders/track", SEED, status=503,
+        request("Track: the 503", "POST", "/orders/track", seed, status=503,
                 expect={"detail": {}, "message": "Service Unavailable"}),
-        request("Track again: the real answer", "POST", "/orders/track", SEED, status=201),
+        request("Track again: the real answer", "POST", "/orders/track", seed, status=201),
         request("The 503 rule has expired", "GET", "/__mock/faults", status=200,
                 checks=[("no rules", "body.faults.length === 0")]),
         request("Add a slow-success rule", "POST", "/__mock/faults", {"path": "/orders/*", "delay_ms": 200}, status=201),
@@ -190,7 +189,7 @@ def control_plane():
                 checks=[("frozen", "body.frozen_at === '2023-11-01T22:47:53.512Z'")]),
         request("Move it an hour", "POST", "/__mock/clock", {"advance_seconds": 3600}, status=200,
                 checks=[("an hour later", "body.now === '2023-11-01T23:47:53.512Z'")]),
-        request("Track: timestamps from the clock", "POST", "/orders/track", dict(SEED, orders=[order("clock-1")]),
+        request("Track: timestamps from the clock", "POST", "/orders/track", dict(seed, orders=[order("clock-1")]),
                 status=201, checks=[("created at the frozen instant", "body.created_at === '2023-11-01T23:47:53.512Z'")]),
         request("Release the clock", "POST", "/__mock/clock", {"frozen_at": None}, status=200,
                 checks=[("running", "body.frozen_at === null")]),
@@ -200,7 +199,7 @@ def control_plane():
                 {"worker_handle": "unlinked", "device_ids": []}, status=201,
                 checks=[("no device", "body.worker.device_id === null")]),
         request("Track that worker: driver_not_linked_to_device", "POST", "/orders/track",
-                dict(SEED, worker_handle="unlinked", orders=[order("unlinked-1")]), status=400,
+                dict(seed, worker_handle="unlinked", orders=[order("unlinked-1")]), status=400,
                 expect={"code": "driver_not_linked_to_device", "title": "Worker needs to be linked to a device first",
                         "detail": {"description": "The worker is not yet linked to a device"}}),
         request("The journal: refused requests", "GET", "/__mock/requests?status=5xx", status=200,
@@ -218,9 +217,8 @@ def control_plane():
 
 
 def build() -> tuple[dict, dict]:
-    global SEED
     library = ScenarioLibrary(ROOT / "fixtures")
-    SEED = library.get("default")["examples"][0]["request"]
+    seed = library.get("default")["examples"][0]["request"]  # the seed request
     collection = {
         "info": {"_postman_id": "6d1f3c2e-8a4b-4c1d-9e2f-0123456789ab",
                  "name": "hypertrack-mock",
@@ -231,7 +229,7 @@ def build() -> tuple[dict, dict]:
         "auth": {"type": "basic", "basic": [{"key": "username", "value": "{{accountId}}", "type": "string"},
                                             {"key": "password", "value": "{{secretKey}}", "type": "string"}]},
         "item": [folder("Start", "Your tenant back to the startup scenario.", [reset()]),
-                 error_scenarios(library), lifecycle(), auth_and_malformed(), control_plane()],
+                 error_scenarios(library), lifecycle(), auth_and_malformed(seed), control_plane(seed)],
     }
     environment = {
         "id": "b7e0c1d2-3f4a-4b5c-8d6e-7f8091a2b3c4", "name": "hypertrack-mock (local)",
