@@ -12,6 +12,7 @@ from functools import lru_cache
 from openapi_schema_validator import OAS30Validator
 
 from contract.reference import UNDOCUMENTED_ANSWERS, strict
+from mockserver.intercept import FAULT_HEADER
 
 #: (method, path pattern) of every operation the reference excerpt documents -> its spec path.
 OPERATIONS = [
@@ -73,9 +74,6 @@ def well_formed(body: bytes | None, content_type: str | None) -> bool:
     except (ValueError, ZeroDivisionError, RecursionError):
         return False
     return True
-
-
-FAULT_HEADER = "X-Hypertrack-Mock-Fault"
 
 
 def check(method: str, path: str, status: int, body, request_body: bytes | None = None,
