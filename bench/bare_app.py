@@ -15,8 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mockserver.server import bind, serve_forever  # noqa: E402
 
-BODY = json.dumps(json.loads((Path(__file__).resolve().parents[2] / "shared" / "tools" / "peer-bench" /
-                              "track-response.json").read_text())).encode()
+BODY = json.dumps(json.loads((Path(__file__).resolve().parent / "seed-response.json").read_text())).encode()
 
 
 def create() -> Flask:

@@ -1,6 +1,6 @@
 """HyperTrack's reference spec, loaded once, with its known quirks handled here and only here.
 
-The quirks are listed in ``../shared/reference/README.md``.  Each is handled by name below, with the
+The quirks are listed in ``contract/hypertrack/README.md``, beside the vendored spec.  Each is handled by name below, with the
 reason; validation itself is never switched off.  ``strict()`` also closes every object schema
 (``additionalProperties: false``) so that a renamed or invented response field is caught.
 """
@@ -13,8 +13,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT.parent / "shared" / "reference" / "hypertrack-orders-track.openapi.yaml"
+REFERENCE = Path(__file__).resolve().parent / "hypertrack" / "hypertrack-orders-track.openapi.yaml"
 
 #: Answers the mock gives that the reference does not document for the operation, each with the
 #: reference schema its body must still match and the reason.

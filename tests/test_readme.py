@@ -22,8 +22,11 @@ def test_quick_start_has_exactly_two_commands_serve_then_test():
     assert test.endswith("python -m pytest")
 
 
-def test_ci_runs_the_quick_start_test_command():
-    assert quick_start_commands()[1] in (ROOT / ".ci" / "run").read_text().splitlines()
+def test_ci_runs_the_quick_start_test_command_in_a_clone_with_nothing_beside_it():
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+
+    assert 'git clone -q "$PWD" "$alone/hypertrack-mock"' in lines
+    assert f'(cd "$alone/hypertrack-mock" && {quick_start_commands()[1]})' in lines
 
 
 def test_the_readme_curl_sends_the_seed_request():

@@ -1,4 +1,4 @@
-"""Checks of the Docker image, run by .ci/run through ../shared/tools/container-check with MOCK_URL set.
+"""Checks of the Docker image, run by .ci/run through the container check of this workplace with MOCK_URL set.
 
 The plugin's external mode (HYPERTRACK_MOCK_URL=$MOCK_URL) gives each test its own tenant on the
 container.  Collected only when MOCK_URL is set (see tests/conftest.py).
