@@ -1,4 +1,4 @@
-# hypertrack-mock in a container: one worker (state is in memory; granian), non-root, shipped scenarios inside.
+# hypertrack-mock in a container: one process (state is in memory), non-root, shipped scenarios inside.
 #   docker build -t hypertrack-mock . && docker run -p 8080:8080 hypertrack-mock
 #   replace the scenarios: docker run -p 8080:8080 -v ./my-fixtures:/fixtures hypertrack-mock
 FROM python:3.11-slim AS build

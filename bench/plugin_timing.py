@@ -37,12 +37,12 @@ def per_test_us(server: MockServer, runs: int = 500) -> tuple[float, float]:
     fixture, first_request = [], []
     for _ in range(runs):
         started = time.perf_counter()
-        server.store.reset()
+        server.backend.reset()
         mock = HyperTrackMock.fresh_tenant(server.url, server)
         mock.close()
         fixture.append((time.perf_counter() - started) * 1e6)
         started = time.perf_counter()
-        server.store.tenant(mock.account_id)
+        server.backend.tenant(mock.account_id)
         first_request.append((time.perf_counter() - started) * 1e6)
     return statistics.median(fixture), statistics.median(first_request)
 

@@ -1,7 +1,7 @@
 """How long a reset takes with a full tenant: ``python bench/reset_cost.py [routes]``.
 
 Fills one tenant with ROUTES tracked routes (two orders each, so 3 x ROUTES timeline events) through
-the store, then times what a reset costs its caller: a tenant reset and a server-wide reset (the old
+the backend, then times what a reset costs its caller: a tenant reset and a server-wide reset (the old
 state is freed afterwards by a background thread), and the first request after a reset, which rebuilds
 the tenant from the startup scenario.  Prints the median of several runs.
 """
@@ -15,11 +15,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mockserver import create_app  # noqa: E402
-from mockserver.app import EXTENSION  # noqa: E402
 
 
-def fill(store, account: str, routes: int) -> None:
-    tenant = store.tenant(account)
+def fill(backend, account: str, routes: int) -> None:
+    tenant = backend.tenant(account)
     for n in range(routes):
         tenant.track_orders({"track_mode": "on_time", "worker_handle": "james@ht.com", "ops_group_handle": "SAN_JOSE_WH",
                              "route": {"route_handle": f"r-{n}"},
@@ -35,14 +34,14 @@ def timed_us(action) -> float:
 
 
 def main(routes: int = 10_000, repeats: int = 5) -> dict:
-    store = create_app({"seed": 1}).extensions[EXTENSION].store
+    backend = create_app({"seed": 1}).backend
     tenant_resets, server_resets, rebuilds = [], [], []
     for _ in range(repeats):
-        fill(store, "acme", routes)
-        tenant_resets.append(timed_us(lambda: store.reset_tenant("acme")))
-        rebuilds.append(timed_us(lambda: store.tenant("acme")))
-        fill(store, "acme", routes)
-        server_resets.append(timed_us(store.reset))
+        fill(backend, "acme", routes)
+        tenant_resets.append(timed_us(lambda: backend.reset_tenant("acme")))
+        rebuilds.append(timed_us(lambda: backend.tenant("acme")))
+        fill(backend, "acme", routes)
+        server_resets.append(timed_us(backend.reset))
         time.sleep(0.2)  # let the background thread free the old state between runs
     figures = {"tenant_reset_us": statistics.median(tenant_resets),
                "server_reset_us": statistics.median(server_resets),

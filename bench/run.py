@@ -1,22 +1,21 @@
 """The benchmark: ``python bench/run.py [seconds]`` prints a table with each figure beside its goal.
 
 Load comes from wrk (Debian's package) with bench/track.lua: POST /orders/track with fresh order
-handles on 16 connections from one thread, after a 3 s warm-up.  Servers run in their own processes
-with the shipped settings: the production server is granian (the CLI's and the container's default),
-and waitress (the pytest plugin's, and ``--server waitress``) is measured beside it.  Measured, in one
-run on one machine:
-- the mock against a bare Flask app answering a fixed 201 under the same server and settings (the
-  ratio is what validation and state cost over the framework's floor), for the seed body, a 100-order
-  body and the 422 path;
-- CLI spawn to first answered track, in-process app start, reset cost with 10,000 routes;
+handles on 16 connections from one thread, after a 3 s warm-up.  The mock runs as the CLI runs it (its
+own process, the shipped settings).  Measured, in one run on one machine:
+- requests/s and latency for the seed body, a 100-order body and the 422 path;
+- CLI spawn to first answered track, in-process start (``MockServer``), reset cost with 10,000 routes;
 - memory per stored order (RSS growth over 100,000 orders) and the RSS after 100,000 requests with the
   journal on (422 answers, so that only the journal, bounded by its cap, could grow).
+The peers (WireMock, Prism, Mockoon) are measured by the workplace's peer bench; ``bench/servers.py``
+compares the servers the mock could run under.
 """
 from __future__ import annotations
 
 import json
 import os
 import platform
+import signal
 import socket
 import statistics
 import subprocess
@@ -51,12 +50,12 @@ class Served:
     def __init__(self, command: list[str], port: int):
         self.port = port
         self.started = time.perf_counter()
-        self.process = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
+        self.process = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.PIPE, start_new_session=True,
                                         stderr=subprocess.STDOUT, text=True)
         try:
             self.ready_s = self._first_answer()
         except BaseException:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
             raise
 
@@ -77,7 +76,7 @@ class Served:
         return self
 
     def __exit__(self, *exc):
-        self.process.terminate()
+        os.killpg(self.process.pid, signal.SIGTERM)  # the server and any worker process it forked
         self.process.wait(timeout=10)
         deadline = time.monotonic() + 10  # the next server takes this port: wait until nothing listens
         while time.monotonic() < deadline:
@@ -87,10 +86,6 @@ class Served:
             except OSError:
                 break
         time.sleep(0.3)
-
-
-def bare(port: int, server: str) -> Served:
-    return Served([sys.executable, str(ROOT / "bench" / "bare_app.py"), str(port), server], port)
 
 
 def mock(port: int, *args: str) -> Served:
@@ -103,17 +98,16 @@ def load(served: Served, seconds: int, **env) -> dict:
 
 
 def memory_per_order() -> float:
-    """Bytes of RSS per stored order, over 100,000 orders (50,000 routes of two) tracked in the store."""
+    """Bytes of RSS per stored order, over 100,000 orders (50,000 routes of two) tracked by one tenant."""
     code = r'''
 import os, sys, gc
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from mockserver import create_app
-from mockserver.app import EXTENSION
-from mockserver.schemas.hypertrack import TrackOrdersRequest
+from mockserver.schemas.track import TrackOrdersRequest
 def rss():
     return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-tenant = create_app({"seed": 1}).extensions[EXTENSION].store.tenant("acme")
+tenant = create_app({"seed": 1}).backend.tenant("acme")
 schema = TrackOrdersRequest()
 seed = __import__("json").loads(sys.argv[2])
 requests_ = []
@@ -134,8 +128,10 @@ print((rss() - before) / 100_000)
 
 
 def in_process_start_ms() -> float:
-    code = ("import sys, time; sys.path.insert(0, sys.argv[1]); from mockserver import create_app; "
-            "t = time.perf_counter(); create_app(); print((time.perf_counter() - t) * 1000)")
+    """From nothing imported to a ``MockServer`` answering in a thread, as the pytest plugin starts one."""
+    code = ("import sys, time; t = time.perf_counter(); sys.path.insert(0, sys.argv[1]); "
+            "from mockserver.testing import MockServer; s = MockServer().start(); "
+            "print((time.perf_counter() - t) * 1000); s.stop()")
     return float(subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True,
                                 check=True).stdout)
 
@@ -150,26 +146,15 @@ def main(seconds: int = 10) -> None:
     print(f"machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
           f"{platform.machine()}; wrk -t1 -c16 -d{seconds}s\n")
     spawns = []
-    for server in ("granian", "waitress"):
-        with bare(18701, server) as floor_server:
-            floor = load(floor_server, seconds)
-        label = "granian, the CLI's" if server == "granian" else "waitress, 4 threads"
-        row(f"bare Flask, fixed 201 ({label}): req/s", f"{floor['rps']:.0f}")
-        cases = (("seed body (2 orders)", {}), ("100-order body", {"BODY_ORDERS": "100"}),
-                 ("422 path", {"INVALID": "1"}))
-        for kind, env in cases if server == "granian" else cases[:1]:
-            with mock(18702, "--server", server) as served:
-                if server == "granian":
-                    spawns.append(served.ready_s)
-                result = load(served, seconds, **env)
-            row(f"  mock, {kind}: req/s, p50 / p99 ms",
-                f"{result['rps']:.0f}, {result['p50_ms']:.1f} / {result['p99_ms']:.1f}")
-            if kind.startswith("seed"):
-                row("  ratio to the bare Flask app", f"{result['rps'] / floor['rps']:.2f}", "goal >= 0.6")
-            assert result["errors"] == 0, result
-    row("CLI spawn to first answered track (median of 3, granian)", f"{statistics.median(spawns):.2f} s",
-        "goal <= 0.5 s")
-    row("in-process app start (create_app)", f"{in_process_start_ms():.0f} ms")
+    cases = (("seed body (2 orders)", {}), ("100-order body", {"BODY_ORDERS": "100"}), ("422 path", {"INVALID": "1"}))
+    for kind, env in cases:
+        with mock(18702) as served:
+            spawns.append(served.ready_s)
+            result = load(served, seconds, **env)
+        row(f"mock, {kind}: req/s, p50 / p99 ms", f"{result['rps']:.0f}, {result['p50_ms']:.1f} / {result['p99_ms']:.1f}")
+        assert result["errors"] == 0, result
+    row("CLI spawn to first answered track (median of 3)", f"{statistics.median(spawns):.2f} s", "goal <= 0.5 s")
+    row("in-process start, imports included (MockServer)", f"{in_process_start_ms():.0f} ms")
     from bench.reset_cost import main as reset_cost  # noqa: E402
     figures = reset_cost(10_000, 3)
     row("reset with 10,000 routes in the tenant", f"{figures['tenant_reset_us'] / 1000:.3f} ms", "goal <= 1 ms")

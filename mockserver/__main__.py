@@ -1,3 +1,4 @@
+"""``python -m mockserver``: the ``hypertrack-mock`` command."""
 import sys
 
 from .cli import main

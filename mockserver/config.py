@@ -1,7 +1,6 @@
 """Settings: defaults in code, then ``HYPERTRACK_MOCK_*`` environment variables, then explicit values."""
 from __future__ import annotations
 
-import errno
 import os
 
 DEFAULTS = {
@@ -11,37 +10,18 @@ DEFAULTS = {
     "scenario": "default",
     "seed": None,              # None: generated values differ on every start
     "max_body_bytes": 1024 * 1024,
-    "threads": 4,
-    "server": "granian",       # the CLI's HTTP server: granian (fast) or waitress (every fault exactly)
     "journal_cap": 1000,       # journal entries kept per tenant (and server-wide); 0: no journal
+    "log_requests": False,     # one line per request on stderr
 }
 #: The smallest and largest value each integer setting may take (None: unbounded).
-_INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, None), "threads": (1, None),
-             "journal_cap": (0, None)}
-#: The values a setting may take, where they are few.
-CHOICES = {"server": ("granian", "waitress")}
+_INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, None), "journal_cap": (0, None)}
+_BOOLEANS = {"log_requests"}
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 ENV_PREFIX = "HYPERTRACK_MOCK_"
 
 
 class ConfigError(ValueError):
     pass
-
-
-class CannotListen(OSError):
-    """The address cannot be bound: in use, not on this machine, or not an address at all."""
-
-    @classmethod
-    def because(cls, error: OSError, host: str, port: int) -> CannotListen:
-        """Why binding ``host:port`` failed with ``error``, in words for the command line."""
-        if error.errno == errno.EADDRINUSE:
-            return cls(f"port {port} on {host} is already in use; stop what is using it or choose another "
-                       "with --port")
-        return cls(f"cannot listen on {host}:{port}: {error.strerror or error}")
-
-
-def url_for(host: str, port: int) -> str:
-    """The base URL of a server listening on ``host`` (an IPv6 address in brackets) and ``port``."""
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def env_name(key: str) -> str:
@@ -64,10 +44,12 @@ def load_settings(overrides: dict | None = None, environ=os.environ) -> dict:
 
 
 def _coerce(key, value, source):
-    if key in CHOICES:
-        if value not in CHOICES[key]:
-            raise ConfigError(f"{source} must be one of {', '.join(CHOICES[key])}, not {value!r}.")
-        return value
+    if key in _BOOLEANS:
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in _TRUE + _FALSE:
+            return str(value).lower() in _TRUE
+        raise ConfigError(f"{source} must be true or false, not {value!r}.")
     if key not in _INTEGERS:
         return value
     if not isinstance(value, int):

@@ -15,7 +15,7 @@ import os
 import pytest
 
 from .config import env_name
-from .testing import HyperTrackMock, MockServer
+from .testing import HyperTrackMock, MockServer, NoMockAnswers, check_answers
 
 URL_VARIABLE = "HYPERTRACK_MOCK_URL"
 _INI = {"fixtures": "directory of scenario files (default: the shipped ones)",
@@ -46,8 +46,13 @@ def _settings(config) -> dict:
 
 @pytest.fixture(scope="session")
 def hypertrack_mock_server(pytestconfig):
-    """The session's in-process server, or ``None`` when ``HYPERTRACK_MOCK_URL`` names an external one."""
+    """The session's in-process server, or ``None`` when ``HYPERTRACK_MOCK_URL`` names an external one
+    (checked once: if nothing answers there, the run stops with one message saying so)."""
     if os.environ.get(URL_VARIABLE):
+        try:
+            check_answers(os.environ[URL_VARIABLE])
+        except NoMockAnswers as error:
+            pytest.exit(f"hypertrack-mock: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
         yield None
         return
     server = MockServer(_settings(pytestconfig)).start()
@@ -61,7 +66,7 @@ def hypertrack_mock(request, hypertrack_mock_server):
     if hypertrack_mock_server is None:
         mock = HyperTrackMock.fresh_tenant(os.environ[URL_VARIABLE])
     else:
-        hypertrack_mock_server.store.reset()
+        hypertrack_mock_server.backend.reset()
         mock = HyperTrackMock.fresh_tenant(hypertrack_mock_server.url, hypertrack_mock_server)
     marker = request.node.get_closest_marker("hypertrack_scenario")
     if marker is not None:

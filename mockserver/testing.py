@@ -1,45 +1,60 @@
 """Running the mock inside a test process, and driving any running mock: no pytest here.
 
-``MockServer`` serves the app from a thread on a free port of 127.0.0.1 (bound before the thread
-starts, so it answers as soon as ``start`` returns).  ``HyperTrackMock`` is what a test holds: the URL,
-credentials for its own tenant, and helpers that call the control plane, so the same code works
-against an in-process server and against an external one (the Docker container).
+``MockServer`` serves the app from a thread on a free port of 127.0.0.1, with the same server the CLI
+and the container run (``serve.Server``; bound before the thread starts, so it answers as soon as
+``start`` returns).  ``HyperTrackMock`` is what a test holds: the URL, credentials for its own tenant,
+and helpers that call the control plane, so the same code works against an in-process server and
+against an external one (the Docker container).
 """
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import datetime
 
 import requests
 
-from .app import EXTENSION
-from .schemas.fields import format_timestamp
+from .models.clock import isoformat
+
+
+class NoMockAnswers(ConnectionError):
+    """Nothing answers at the URL a test was given."""
+
+    def __init__(self, url: str):
+        super().__init__(
+            f"no mock answers at {url}: start it with `hypertrack-mock --port PORT` or "
+            "`docker run -p 8080:8080 hypertrack-mock`, or unset HYPERTRACK_MOCK_URL to run one in-process")
+
+
+def check_answers(url: str) -> None:
+    """``NoMockAnswers`` unless a mock answers ``GET /__mock/health`` at ``url``."""
+    try:
+        requests.get(url.rstrip("/") + "/__mock/health", timeout=5).raise_for_status()
+    except requests.RequestException:
+        raise NoMockAnswers(url) from None
 
 
 class MockServer:
-    """The mock's app under waitress, in a daemon thread of this process."""
+    """The mock, served in a daemon thread of this process by the server the CLI runs."""
 
-    def __init__(self, config: dict | None = None, threads: int = 4):
-        from . import create_app
-        from .server import bind, url_of
+    def __init__(self, config: dict | None = None):
+        from .serve import Server
+        from .web.app import create_app
 
         self.app = create_app(config)
-        self._server = bind(self.app, "127.0.0.1", 0, threads=threads)
-        self.url = url_of(self._server)
-        self._thread = threading.Thread(target=self._server.run, name="hypertrack-mock", daemon=True)
+        self._server = Server(self.app, "127.0.0.1", 0)
+        self.url = self._server.url
 
     @property
-    def store(self):
-        return self.app.extensions[EXTENSION].store
+    def backend(self):
+        """The mock's state: ``backend.tenant(account_id).routes`` and so on."""
+        return self.app.backend
 
     def start(self) -> MockServer:
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.close()
-        self._server.task_dispatcher.shutdown(timeout=2)
+        self._server.stop()
 
 
 class HyperTrackMock:
@@ -62,17 +77,17 @@ class HyperTrackMock:
     # --- in-process inspection ----------------------------------------------------------------
 
     @property
-    def store(self):
-        """The server's ``Store`` (in-process servers only): ``store.tenant(account_id).routes`` and so on."""
+    def backend(self):
+        """The server's state (in-process servers only): ``backend.tenant(account_id).routes`` and so on."""
         if self._server is None:
-            raise RuntimeError("hypertrack_mock.store is only available in-process; this test drives an "
+            raise RuntimeError("hypertrack_mock.backend is only available in-process; this test drives an "
                                f"external server at {self.url} (HYPERTRACK_MOCK_URL)")
-        return self._server.store
+        return self._server.backend
 
     @property
     def tenant(self):
-        """This test's tenant in the in-process store."""
-        return self.store.tenant(self.account_id)
+        """This test's tenant in the in-process server."""
+        return self.backend.tenant(self.account_id)
 
     # --- the control plane --------------------------------------------------------------------
 
@@ -118,7 +133,7 @@ class HyperTrackMock:
     def freeze_clock(self, instant) -> dict:
         """Stop this tenant's clock at ``instant`` (a datetime or an ISO-8601 string)."""
         if isinstance(instant, datetime):
-            instant = format_timestamp(instant) if instant.tzinfo else instant.isoformat() + "Z"
+            instant = isoformat(instant) if instant.tzinfo else instant.isoformat() + "Z"
         return self._control("POST", "clock", json={"frozen_at": instant})
 
     def advance_clock(self, seconds: float) -> dict:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from openapi_schema_validator import OAS30Validator
 
 from contract.reference import UNDOCUMENTED_ANSWERS, strict
-from mockserver.intercept import FAULT_HEADER
+from mockserver.web.responses import FAULT_HEADER
 
 #: (method, path pattern) of every operation the reference excerpt documents -> its spec path.
 OPERATIONS = [

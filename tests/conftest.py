@@ -1,4 +1,8 @@
-"""Shared fixtures: an in-process app and client, a live server on a free port, and the shipped scenarios."""
+"""Shared fixtures: a mock served in-process with a client, the CLI on a free port, and the shipped scenarios.
+
+Every mock here is served by the server users run (``mockserver.serve``): a test's client speaks HTTP
+to it, and every answer from 127.0.0.1 is checked against HyperTrack's spec (``conformant_requests``).
+"""
 from __future__ import annotations
 
 import base64
@@ -7,21 +11,16 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
-
 from urllib.parse import urlsplit
 
 import pytest
 import requests
-from flask.testing import FlaskClient
+from client import Client
 
-from contract.reference import REFERENCE  # noqa: F401  (HyperTrack's spec, beside the checkout; for the tests)
-from mockserver import create_app
-from mockserver.app import EXTENSION
 from mockserver.scenarios import ScenarioLibrary
-from mockserver.server import bind, url_of
+from mockserver.testing import MockServer
 
 pytest_plugins = ["pytester"]
 #: The container's checks need a running container (MOCK_URL); .ci/run runs them through container-check.
@@ -44,23 +43,6 @@ def seed_request(**changes) -> dict:
     body = copy.deepcopy(SEED_REQUEST)
     body.update(changes)
     return body
-
-
-class ConformantClient(FlaskClient):
-    """A test client that checks every data-plane answer against HyperTrack's spec."""
-
-    def open(self, *args, **kwargs):
-        import conformance
-
-        response = super().open(*args, **kwargs)
-        request = response.request
-        try:
-            sent = request.get_data()
-        except Exception:  # the body was never read (refused before it): nothing to judge it by
-            sent = None
-        conformance.check(request.method, request.path, response.status_code, response.get_json(silent=True),
-                          sent, request.content_type, response.headers)
-        return response
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -89,11 +71,33 @@ def conformant_requests():
     requests.Session.send = send
 
 
-def make_app(config=None):
-    """``create_app`` whose test clients check every data-plane answer against HyperTrack's spec."""
-    app = create_app(config)
-    app.test_client_class = ConformantClient
-    return app
+class App:
+    """A mock served in a thread of this process, by the server users run; stopped after the test."""
+
+    def __init__(self, config=None):
+        self.server = MockServer(config).start()
+        self.url = self.server.url
+        self.mock = self.server.app
+        self.backend = self.mock.backend
+        _serving.append(self.server)
+
+    def test_client(self) -> Client:
+        return Client(self.url)
+
+
+_serving: list[MockServer] = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_servers():
+    """Every mock a test started is stopped when it ends."""
+    yield
+    while _serving:
+        _serving.pop().stop()
+
+
+def make_app(config=None) -> App:
+    return App(config)
 
 
 @pytest.fixture
@@ -102,8 +106,8 @@ def app():
 
 
 @pytest.fixture
-def store(app):
-    return app.extensions[EXTENSION].store
+def backend(app):
+    return app.backend
 
 
 @pytest.fixture
@@ -143,9 +147,9 @@ def api(client):
 
 
 @pytest.fixture
-def frozen(store):
+def frozen(backend):
     """Freeze the clock of tenant ``acme`` at ``FROZEN_AT``."""
-    store.tenant("acme").clock.freeze(FROZEN_AT)
+    backend.tenant("acme").clock.freeze(FROZEN_AT)
     return FROZEN_AT
 
 
@@ -161,26 +165,23 @@ def live_url(url: str, server: str) -> LiveUrl:
     return live
 
 
-@pytest.fixture(scope="session", params=["granian", "waitress"])
+@pytest.fixture(scope="session", params=["cli", "thread"])
 def live_server(request):
-    """The mock on a free port of 127.0.0.1 under each server it ships with: granian, as the CLI and the
-    container serve it (a process), and waitress, as the pytest plugin does (a thread of this one)."""
-    if request.param == "waitress":
-        app = create_app({"seed": 11})
-        server = bind(app, "127.0.0.1", 0, threads=8)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        yield live_url(url_of(server), "waitress")
-        server.close()
+    """The mock on a free port of 127.0.0.1, run both ways users run it: the CLI (a process of its own,
+    as in the container) and the pytest plugin's server (a thread of this process)."""
+    if request.param == "thread":
+        server = MockServer({"seed": 11}).start()
+        yield live_url(server.url, "thread")
+        server.stop()
         return
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", "0", "--seed", "11",
-         "--server", "granian"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", "0", "--seed", "11"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline()
         assert "serving http" in line, f"the CLI did not start: {line!r}"
-        yield live_url(line.split("serving ", 1)[1].split(" ", 1)[0], "granian")
+        yield live_url(line.split("serving ", 1)[1].split(" ", 1)[0], "cli")
     finally:
         process.terminate()
         process.wait(timeout=10)

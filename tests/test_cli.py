@@ -22,7 +22,7 @@ import requests
 
 from conftest import FIXTURES, ROOT, basic, seed_request
 
-READY_LINE = re.compile(r"hypertrack-mock: serving (http://127\.0\.0\.1:(\d+)) \(scenario '([^']+)', (granian|waitress)\)\n")
+READY_LINE = re.compile(r"hypertrack-mock: serving (http://127\.0\.0\.1:(\d+)) \(scenario '([^']+)'\)\n")
 START_TIMEOUT = 30  # seconds for the interpreter to import the app and bind
 EXIT_TIMEOUT = 30   # seconds for a refused start to exit
 
@@ -130,16 +130,44 @@ def test_cli_prints_its_url_serves_and_exits_cleanly_on_sigterm():
         assert cli.remaining_stdout() == [], "the ready line must be the only line on stdout"
 
 
-def test_cli_serves_with_waitress_when_asked():
-    with running_cli("--port", "0", "--server", "waitress") as cli:
-        line = cli.ready_line()
-        assert READY_LINE.fullmatch(line).group(4) == "waitress"
+def test_cli_says_its_version():
+    from mockserver import __version__
 
-        assert track_seed(READY_LINE.fullmatch(line).group(1)).status_code == 201
+    result = subprocess.run([sys.executable, "-m", "mockserver", "--version"], cwd=ROOT, env=cli_env(),
+                            capture_output=True, text=True, timeout=EXIT_TIMEOUT)
+
+    assert (result.returncode, result.stdout) == (0, f"hypertrack-mock {__version__}\n")
 
 
-def test_killing_the_cli_outright_stops_its_granian_worker_too():
-    """granian serves from a worker process; with its supervisor gone (SIGKILL) it must not keep the port."""
+def test_cli_logs_one_line_per_request_when_asked():
+    with running_cli("--port", "0", "--log-requests") as cli:
+        url = cli.url()
+        assert track_seed(url).status_code == 201
+        assert requests.get(url + "/__mock/health", timeout=10).status_code == 200
+        assert requests.get(url + "/orders/nope?x=1", headers=basic(), timeout=10).status_code == 404
+
+        cli.process.send_signal(signal.SIGTERM)
+        code, stderr = cli.exit()
+
+    assert code == 0
+    lines = stderr.splitlines()
+    assert len(lines) == 3, stderr
+    assert re.fullmatch(r'hypertrack-mock: 127\.0\.0\.1:\d+ "POST /orders/track" 201 \d+\.\d ms', lines[0])
+    assert re.fullmatch(r'hypertrack-mock: 127\.0\.0\.1:\d+ "GET /__mock/health" 200 \d+\.\d ms', lines[1])
+    assert re.fullmatch(r'hypertrack-mock: 127\.0\.0\.1:\d+ "GET /orders/nope\?x=1" 404 \d+\.\d ms', lines[2])
+
+
+def test_cli_logs_nothing_per_request_by_default():
+    with running_cli("--port", "0") as cli:
+        assert track_seed(cli.url()).status_code == 201
+        cli.process.send_signal(signal.SIGTERM)
+        code, stderr = cli.exit()
+
+    assert (code, stderr) == (0, "")
+
+
+def test_killing_the_cli_outright_leaves_nothing_serving():
+    """The CLI serves from its own process: killed outright (SIGKILL), nothing keeps the port."""
     with running_cli("--port", "0") as cli:
         url = cli.url()
         assert track_seed(url).status_code == 201
@@ -154,7 +182,7 @@ def test_killing_the_cli_outright_stops_its_granian_worker_too():
                 break
             time.sleep(0.05)
         else:
-            pytest.fail("the worker still answers after its supervisor was killed")
+            pytest.fail("something still answers after the CLI was killed")
 
 
 def test_cli_reads_its_settings_from_the_environment():
@@ -218,10 +246,10 @@ def test_cli_refuses_a_seed_that_is_not_an_integer():
 @pytest.mark.parametrize("args, message", [
     (("--port", "70000"), "port must be between 0 and 65535, not 70000."),
     (("--port", "-1"), "port must be between 0 and 65535, not -1."),
-    (("--port", "0", "--threads", "0"), "threads must be at least 1, not 0."),
+    (("--port", "0", "--journal-cap", "-1"), "journal_cap must be at least 0, not -1."),
     (("--port", "0", "--max-body-bytes", "0"), "max_body_bytes must be at least 1, not 0."),
     (("--port", "0", "--host", "203.0.113.5"), "cannot listen on 203.0.113.5:0: Cannot assign requested address"),
-], ids=["port too high", "negative port", "no threads", "no body", "foreign address"])
+], ids=["port too high", "negative port", "negative journal cap", "no body", "foreign address"])
 def test_cli_refuses_settings_it_cannot_serve_with_one_line(args, message):
     code, stderr = refused_start(*args)
 

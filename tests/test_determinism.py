@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from conftest import FROZEN_AT, Api, make_app, seed_request
-from mockserver.app import EXTENSION
 
 
 def tracked(config, account="acme", repeats=2):
     """The 201 bodies of ``repeats`` seed requests (new order handles each) on a fresh app."""
     app = make_app(config)
-    app.extensions[EXTENSION].store.tenant(account).clock.freeze(FROZEN_AT)
+    app.backend.tenant(account).clock.freeze(FROZEN_AT)
     api = Api(app.test_client(), account)
     bodies = []
     for n in range(repeats):
@@ -48,9 +47,9 @@ def test_each_tenants_values_do_not_depend_on_other_tenants():
     alone = tracked({"seed": 5}, account="acme")
 
     app = make_app({"seed": 5})
-    store = app.extensions[EXTENSION].store
+    backend = app.backend
     Api(app.test_client(), "someone-else").track(seed_request())  # another tenant draws values first
-    store.tenant("acme").clock.freeze(FROZEN_AT)
+    backend.tenant("acme").clock.freeze(FROZEN_AT)
     status, body = Api(app.test_client(), "acme").track(
         {**seed_request(), "orders": [dict(o, order_handle=o["order_handle"] + "-0") for o in seed_request()["orders"]]})
 

@@ -10,8 +10,8 @@ from marshmallow import Schema, ValidationError
 
 from conftest import SEED_REQUEST
 from mockserver.schemas.fields import LeanSchema
-from mockserver.schemas import hypertrack
-from mockserver.schemas.hypertrack import TrackOrdersRequest
+from mockserver.schemas import track
+from mockserver.schemas.track import TrackOrdersRequest
 from mockserver.schemas.scenario import Scenario
 
 json_values = st.recursive(
@@ -25,13 +25,13 @@ json_values = st.recursive(
 @contextmanager
 def plain_marshmallow():
     """LeanSchema's shortcuts, and the one in Position, replaced by marshmallow's own code."""
-    lean = LeanSchema._deserialize, LeanSchema._do_load, hypertrack.plain_numbers
+    lean = LeanSchema._deserialize, LeanSchema._do_load, track.plain_numbers
     LeanSchema._deserialize, LeanSchema._do_load = Schema._deserialize, Schema._do_load
-    hypertrack.plain_numbers = lambda value: None
+    track.plain_numbers = lambda value: None
     try:
         yield
     finally:
-        LeanSchema._deserialize, LeanSchema._do_load, hypertrack.plain_numbers = lean
+        LeanSchema._deserialize, LeanSchema._do_load, track.plain_numbers = lean
 
 
 def outcome(schema, body):

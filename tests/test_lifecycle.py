@@ -34,8 +34,8 @@ def timeline(api, handle, **query):
     return [(event["type"], event["recorded_at"]) for event in body["timeline"]]
 
 
-def test_an_order_is_followed_from_tracking_to_completion(api, store):
-    clock = store.tenant("acme").clock
+def test_an_order_is_followed_from_tracking_to_completion(api, backend):
+    clock = backend.tenant("acme").clock
     clock.freeze(FROZEN_AT)
     route = track(api, "o-1", "o-2")
     assert timeline(api, "o-1") == [("driver_order_created", T0), ("driver_order_assigned", T0),
@@ -54,8 +54,8 @@ def test_an_order_is_followed_from_tracking_to_completion(api, store):
     assert (status, still["status"]) == (200, "tracking")  # o-2 is not finished yet
 
 
-def test_a_route_completes_when_its_last_order_finishes(api, store):
-    store.tenant("acme").clock.freeze(FROZEN_AT)
+def test_a_route_completes_when_its_last_order_finishes(api, backend):
+    backend.tenant("acme").clock.freeze(FROZEN_AT)
     route = track(api, "o-1", "o-2")
     api.call("POST", "/orders/o-1/complete")
 
@@ -87,8 +87,8 @@ def test_a_finished_order_is_not_finished_again(api, first, second, title):
     assert api.call("GET", "/orders/o-1")[1] == before
 
 
-def test_completing_a_route_cancels_its_unfinished_orders(api, store):
-    store.tenant("acme").clock.freeze(FROZEN_AT)
+def test_completing_a_route_cancels_its_unfinished_orders(api, backend):
+    backend.tenant("acme").clock.freeze(FROZEN_AT)
     route = track(api, "o-1", "o-2")["route_handle"]
     api.call("POST", "/orders/o-1/complete")
 
@@ -302,8 +302,8 @@ def test_paging_never_skips_or_repeats_while_orders_are_added(live):
 
 # --- workers and ops groups ----------------------------------------------------------------------
 
-def test_a_worker_is_created_linked_deleted_and_undeleted(api, store):
-    store.tenant("acme").clock.freeze(FROZEN_AT)
+def test_a_worker_is_created_linked_deleted_and_undeleted(api, backend):
+    backend.tenant("acme").clock.freeze(FROZEN_AT)
     device = "5E6F7A8B-1C2D-4E3F-9A0B-C1D2E3F4A5B6"
     status, created = api.call("POST", "/workers/", {"worker_handle": "ana", "name": "Ana",
                                                      "device_id": device.lower(), "profile": {"team": "7"}})
@@ -395,8 +395,8 @@ def test_every_lifecycle_endpoint_requires_credentials(client, method, path):
     assert (response.status_code, response.get_json()) == (401, {"detail": {}, "message": "Unauthorized"})
 
 
-def test_the_frozen_clock_orders_timeline_events(api, store):
-    clock = store.tenant("acme").clock
+def test_the_frozen_clock_orders_timeline_events(api, backend):
+    clock = backend.tenant("acme").clock
     clock.freeze(FROZEN_AT)
     track(api, "o-1")
     clock.advance(60)

@@ -69,10 +69,10 @@ def test_a_scenario_document(hypertrack_mock):
     assert track(hypertrack_mock).status_code == 404
 
 
-def test_the_store_is_there_in_process_only(hypertrack_mock):
+def test_the_backend_is_there_in_process_only(hypertrack_mock):
     if os.environ.get("HYPERTRACK_MOCK_URL"):
         with pytest.raises(RuntimeError, match="only available in-process"):
-            hypertrack_mock.store
+            hypertrack_mock.backend
     else:
         track(hypertrack_mock)
         assert list(hypertrack_mock.tenant.orders) == ["planned-order-1", "planned-order-2", "order-1"]

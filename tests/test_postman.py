@@ -45,7 +45,7 @@ def test_every_endpoint_of_the_app_is_in_the_collection(app):
     called = {(item["request"]["method"], re.sub(r"\?.*", "", item["request"]["url"].replace("{{baseUrl}}", "")))
               for item in requests_of(collection)}
     missing = []
-    for rule in app.url_map.iter_rules():
+    for rule in app.mock.flask.url_map.iter_rules():
         if rule.endpoint == "static" or rule.endpoint.startswith("openapi."):
             continue  # the OpenAPI document and its interactive docs
         if rule.endpoint.endswith("_no_slash"):

@@ -6,7 +6,7 @@ import datetime
 import pytest
 import yaml
 
-from conftest import REFERENCE
+from contract.reference import REFERENCE
 
 
 def _jsonable(value):

@@ -6,7 +6,8 @@ import json
 import pytest
 
 from conftest import FIXTURES, SHIPPED, Api, basic, make_app, seed_request
-from mockserver import create_app, largescenario
+from mockserver import create_app
+from mockserver.scenarios import large
 from mockserver.scenarios import ScenarioError, ScenarioLibrary
 
 
@@ -150,7 +151,7 @@ def test_a_custom_fixtures_directory_serves_its_own_scenarios(tmp_path):
 
 
 def test_the_shipped_large_scenario_is_what_its_generator_makes():
-    assert (FIXTURES / "large.json").read_text() == largescenario.dumps(largescenario.generate())
+    assert (FIXTURES / "large.json").read_text() == large.dumps(large.build())
 
 
 def test_the_large_scenario_loads_and_serves(client):

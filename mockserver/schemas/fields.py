@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 from marshmallow.error_store import ErrorStore
@@ -66,13 +66,6 @@ class Timestamp(fields.DateTime):
         if parsed.tzinfo is None:
             return parsed.replace(tzinfo=timezone.utc)
         return parsed.astimezone(timezone.utc)
-
-
-def format_timestamp(instant: datetime) -> str:
-    """Render an aware datetime as HyperTrack does: UTC, milliseconds, ``Z``."""
-    if instant.tzinfo is not timezone.utc:  # what the clock and the request schemas give is UTC already
-        instant = instant.astimezone(timezone.utc)
-    return instant.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z"
 
 
 class LeanSchema(Schema):

@@ -5,7 +5,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .control import FaultRule
 from .fields import FreeFormObject, LeanSchema, StrictInteger
-from .hypertrack import (
+from .track import (
     ORDER_STATUSES, ROUTE_STATUSES, TRACK_MODES, PointGeometry, PolygonGeometry, TrackOrder,
 )
 

@@ -1,0 +1,142 @@
+"""The backend: every tenant, the scenario new tenants start from, who may log in, and what is server-wide.
+
+Tenants come from the data model (moto's per-account backends): the first request of an account
+builds its tenant from the startup scenario.  Filling a tenant from a scenario document is the
+``scenarios`` package's job, handed in as ``populate`` so that the model never imports it.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+from .clock import Clock
+from .fake import FakeValues
+from .faults import FaultSet
+from .journal import Journal
+from .reaper import reaper
+from .tenant import Tenant
+
+TOKEN_LIFETIME_SECONDS = 3600
+
+
+class Backend:
+    """Every tenant, the startup scenario, accounts and tokens, and the server-wide clock, faults and journal."""
+
+    def __init__(self, startup_scenario: dict, populate: Callable[[Tenant, dict], None], seed: int | None = None,
+                 journal_cap: int = 1000):
+        self.seed = seed
+        self.journal_cap = journal_cap
+        self.populate = populate
+        self._lock = threading.Lock()
+        self._init_state(startup_scenario)
+
+    def _init_state(self, startup_scenario: dict) -> None:
+        reaper.discard(getattr(self, "tenants", {}).values())
+        self.startup_scenario = startup_scenario
+        self.accounts = {a["account_id"]: a["secret_key"] for a in startup_scenario.get("accounts", ())}
+        self.tenants: dict[str, Tenant] = {}
+        self.tokens: dict[str, tuple[str, float]] = {}
+        self.fake = FakeValues(self.seed, "/server")
+        #: Server-wide: the clock every tenant's follows, faults for every tenant, and every request.
+        self.clock = Clock()
+        self.faults = FaultSet()
+        self.journal = Journal(self.journal_cap)
+
+    # --- tenants ------------------------------------------------------------------------------
+
+    def tenant(self, account_id: str) -> Tenant:
+        """The account's tenant, created from the startup scenario on first use."""
+        tenant = self.tenants.get(account_id)
+        if tenant is not None:
+            return tenant
+        with self._lock:
+            tenant = self.tenants.get(account_id)
+            if tenant is None:
+                tenant = self.tenants[account_id] = self._new_tenant(account_id, self.startup_scenario)
+            return tenant
+
+    def _new_tenant(self, account_id: str, scenario: dict) -> Tenant:
+        tenant = Tenant(account_id, self.seed, self.clock, self.journal_cap)
+        self.populate(tenant, scenario)
+        return tenant
+
+    def reset(self) -> None:
+        """Every tenant back to the startup scenario; journals, faults and clocks cleared.
+
+        Tokens survive: a reset restarts the data, not the logins.
+        """
+        with self._lock:
+            tokens = self.tokens
+            self._init_state(self.startup_scenario)
+            self.tokens = tokens
+
+    def load_startup_scenario(self, scenario: dict) -> None:
+        """Make ``scenario`` the one every tenant starts from, and start every tenant again."""
+        with self._lock:
+            self._init_state(scenario)
+
+    def reset_tenant(self, account_id: str) -> None:
+        with self._lock:
+            tenant = self.tenants.pop(account_id, None)
+        reaper.discard([tenant] if tenant else [])
+
+    def load_tenant_scenario(self, account_id: str, scenario: dict) -> Tenant:
+        """Replace one tenant's state with ``scenario`` (whose ``accounts`` are ignored)."""
+        tenant = self._new_tenant(account_id, scenario)
+        with self._lock:
+            old = self.tenants.get(account_id)
+            self.tenants[account_id] = tenant
+        reaper.discard([old] if old else [])
+        return tenant
+
+    # --- what a request meets before its tenant -------------------------------------------------
+
+    def take_fault(self, account_id: str | None, method: str, path: str):
+        """The first fault rule matching a request, used up: the tenant's rules first, then the server's."""
+        fault = self.tenant(account_id).faults.take(method, path) if account_id else None
+        return fault or self.faults.take(method, path)
+
+    def record(self, entry) -> None:
+        """Journal a data-plane request: in its tenant's journal (if it had one) and the server's."""
+        if entry.tenant:
+            self.tenant(entry.tenant).journal.record(entry)
+        self.journal.record(entry)
+
+    # --- the server-wide clock ------------------------------------------------------------------
+
+    def freeze_clock(self, instant) -> None:
+        """Every tenant's clock to ``instant`` (or running again with ``None``), tenants' own settings dropped."""
+        with self._lock:
+            self.clock.freeze(instant)
+            for tenant in self.tenants.values():
+                tenant.clock.freeze(None)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Every tenant's clock forward, frozen or not."""
+        with self._lock:
+            self.clock.advance(seconds)
+            for tenant in self.tenants.values():
+                if tenant.clock.frozen_at is not None:
+                    tenant.clock.advance(seconds)
+
+    # --- credentials ----------------------------------------------------------------------------
+
+    def check_secret(self, account_id: str, secret_key: str) -> bool:
+        """Declared accounts must match exactly; in open mode any non-empty pair is accepted."""
+        if not account_id or not secret_key:
+            return False
+        accounts = self.accounts
+        return not accounts or accounts.get(account_id) == secret_key
+
+    def issue_token(self, account_id: str) -> dict:
+        with self._lock:
+            token = self.fake.token()
+            self.tokens[token] = (account_id, time.monotonic() + TOKEN_LIFETIME_SECONDS)
+        return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECONDS}
+
+    def account_for_token(self, token: str) -> str | None:
+        entry = self.tokens.get(token)
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        return entry[0]

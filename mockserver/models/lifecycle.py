@@ -1,0 +1,129 @@
+"""The rest of an order's and a route's life: read back with a timeline, complete, cancel, list."""
+from __future__ import annotations
+
+from . import errors
+from .records import ORDER_EMBED_URL, TERMINAL_ORDER_STATUSES, page, snapshot
+
+
+class Lifecycle:
+    """A mixin of ``Tenant`` over ``routes``, ``orders`` and their ``timelines``."""
+
+    def order_view(self, handle: str, attempt: int | None = None) -> dict:
+        """An order (its latest fulfilment, or ``attempt``) with its timeline: Get Order Timeline."""
+        with self.lock:
+            return self._order_view(self._find_order(handle, attempt))
+
+    def finish_order(self, handle: str, outcome: str, *, metadata: dict | None = None,
+                     attempt: int | None = None, order_type: str | None = None,
+                     type_index: int | None = None) -> dict:
+        """Complete or cancel an unfinished order; its route completes when all its orders are finished."""
+        with self.lock:
+            order = self._find_order(handle, attempt, order_type, type_index)
+            if order["status"] in TERMINAL_ORDER_STATUSES:
+                raise errors.OrderAlreadyFinished(order["status"])
+            now = self.clock.now_iso()
+            order["status"] = outcome
+            order[f"{outcome}_at"] = now
+            if metadata:
+                order["metadata"] = {**(order.get("metadata") or {}), **metadata}
+            self._record_event(order, outcome, now)
+            route = self.routes[order["route_handle"]]
+            if route["status"] != "completed" and all(
+                    o["status"] in TERMINAL_ORDER_STATUSES for o in route["orders"]):
+                self._complete_route(route, now)
+            return self._order_view(order)
+
+    def route_view(self, route_handle: str) -> dict:
+        with self.lock:
+            route = self.routes.get(route_handle)
+            if route is None:
+                raise errors.NotFound("Route not found")
+            return snapshot(route)
+
+    def complete_route(self, route_handle: str) -> dict:
+        """Complete a route, cancelling its unfinished orders."""
+        with self.lock:
+            route = self.routes.get(route_handle)
+            if route is None:
+                raise errors.NotFound("Route not found")
+            if route["status"] == "completed":
+                raise errors.RouteAlreadyCompletedConflict()
+            now = self.clock.now_iso()
+            for order in route["orders"]:
+                if order["status"] not in TERMINAL_ORDER_STATUSES:
+                    order["status"] = "cancelled"
+                    order["cancelled_at"] = now
+                    self._record_event(order, "cancelled", now)
+            self._complete_route(route, now)
+            return snapshot(route)
+
+    def list_orders(self, *, statuses=None, worker_handle=None, route_handle=None,
+                    ops_group_handle=None, limit: int, after: int = -1):
+        """One page of orders (latest fulfilments, oldest first) and the cursor of the next page."""
+        def keep(order):
+            return (self.orders.get(order["order_handle"]) is order
+                    and (not statuses or order["status"] in statuses)
+                    and (worker_handle is None or order["worker_handle"] == worker_handle)
+                    and (route_handle is None or order["route_handle"] == route_handle)
+                    and (ops_group_handle is None or order["ops_group_handle"] == ops_group_handle))
+        with self.lock:
+            orders, cursor = page(self.order_log, keep, limit, after)
+            return [dict(order) for order in orders], cursor
+
+    def list_routes(self, *, statuses=None, worker_handle=None, ops_group_handle=None, track_mode=None,
+                    limit: int, after: int = -1):
+        """One page of routes (oldest first) and the cursor of the next page."""
+        def keep(route):
+            return ((not statuses or route["status"] in statuses)
+                    and (worker_handle is None or route["worker_handle"] == worker_handle)
+                    and (ops_group_handle is None or route["ops_group_handle"] == ops_group_handle)
+                    and (track_mode is None or route["track_mode"] == track_mode))
+        with self.lock:
+            routes, cursor = page(self.route_log, keep, limit, after)
+            return [snapshot(route) for route in routes], cursor
+
+    def _find_order(self, handle, attempt=None, order_type=None, type_index=None) -> dict:
+        attempts = self.order_attempts.get(handle, ())
+        if attempt is None:
+            order = attempts[-1] if attempts else None
+        else:
+            order = next((o for o in attempts if o["fulfillment_attempt"] == attempt), None)
+        if order is None or (order_type is not None and order.get("type") != order_type) or (
+                type_index is not None and order["type_index"] != type_index):
+            raise errors.NotFound("Order not found")
+        return order
+
+    def _order_view(self, order: dict) -> dict:
+        handle, attempt = order["order_handle"], order["fulfillment_attempt"]
+        view = dict(order)
+        view["embed_url"] = ORDER_EMBED_URL.format(order_handle=handle, key=self.publishable_key)
+        view["previous_fulfillments"] = [
+            {"order_handle": handle, "fulfillment_attempt": o["fulfillment_attempt"]}
+            for o in self.order_attempts[handle] if o["fulfillment_attempt"] < attempt]
+        view["timeline"] = [self._event(order, *event) for event in self.timelines[(handle, attempt)]]
+        return view
+
+    def _complete_route(self, route: dict, now: str) -> None:
+        route["status"] = "completed"
+        route["completed_at"] = now
+
+    def _record_event(self, order: dict, kind: str, now: str) -> None:
+        """Note an event compactly (what can change later: the device and the worker); see ``_event``."""
+        self.timelines.setdefault((order["order_handle"], order["fulfillment_attempt"]), []).append(
+            (kind, now, order["device_id"], order["worker_handle"]))
+
+    @staticmethod
+    def _event(order: dict, kind: str, recorded_at: str, device_id, worker_handle) -> dict:
+        destination = order["destination"]
+        return {
+            "type": f"driver_order_{kind}",
+            "recorded_at": recorded_at,
+            "order_handle": order["order_handle"],
+            "route_handle": order["route_handle"],
+            "order_type": order.get("type"),
+            "destination_address": destination.get("address"),
+            "destination_location": destination["geometry"],
+            "fulfillment_attempt": order["fulfillment_attempt"],
+            "driver_handle": worker_handle,
+            "device_id": device_id,
+        }

@@ -1,0 +1,130 @@
+"""Workers, their devices and ops groups: HyperTrack's Workers API, and linking as its SDK does on a phone."""
+from __future__ import annotations
+
+from . import errors
+from .records import DEFAULT_OPS_GROUP
+
+
+class Workers:
+    """A mixin of ``Tenant`` over ``workers``, ``devices`` and ``ops_groups``."""
+
+    def add_ops_group(self, group: dict) -> None:
+        self.ops_groups[group["ops_group_handle"]] = dict(group)
+
+    def add_device(self, device_id: str, name: str | None, worker_handle: str | None,
+                   owner: str | None = None) -> None:
+        """A device, named after its owner (the worker's name) unless it has a name already."""
+        device = self.devices.setdefault(device_id, {"device_id": device_id, "name": None,
+                                                     "worker_handle": None})
+        device["name"] = name or device["name"] or (owner or self.fake.name()) + "'s phone"
+        if worker_handle:
+            device["worker_handle"] = worker_handle
+
+    def add_worker(self, worker: dict) -> dict:
+        """Store a worker; absent ``device_ids`` get one generated device, ``[]`` gets none."""
+        handle = worker["worker_handle"]
+        device_ids = worker.get("device_ids")
+        if device_ids is None:
+            device_ids = [self.fake.device_id()]
+        deleted = bool(worker.get("deleted", False))
+        now = self.clock.now_iso()
+        record = {
+            "worker_handle": handle,
+            "name": worker.get("name") or self.fake.name(),
+            "ops_group_handle": worker.get("ops_group_handle") or DEFAULT_OPS_GROUP,
+            "profile": worker.get("profile") or {},
+            "home": worker.get("home"),
+            "product_types": worker.get("product_types") or [],
+            "unavailable_on": worker.get("unavailable_on") or [],
+            "schedule": worker.get("schedule"),
+            "device_ids": list(device_ids),
+            "deleted": deleted,
+            "created_at": now,
+            "deleted_at": now if deleted else None,
+        }
+        for device_id in device_ids:
+            self.add_device(device_id, None, handle, owner=record["name"])
+        self.workers[handle] = record
+        return record
+
+    def put_worker(self, worker: dict) -> dict:
+        """Add or replace a worker and link its devices (what HyperTrack's SDK does on a phone)."""
+        with self.lock:
+            old = self.workers.get(worker["worker_handle"])
+            for device_id in old["device_ids"] if old else ():
+                self.devices[device_id]["worker_handle"] = None
+            for device_id in worker.get("device_ids") or ():
+                owner = self.devices.get(device_id, {}).get("worker_handle")
+                if owner and owner != worker["worker_handle"]:
+                    self.workers[owner]["device_ids"].remove(device_id)
+            record = self.add_worker(worker)
+            return dict(self._worker_view(record), device_ids=list(record["device_ids"]))
+
+    def upsert_worker(self, request: dict) -> dict:
+        """Create a worker, or update the one with that handle (HyperTrack documents no conflict)."""
+        with self.lock:
+            ops_group = request.get("ops_group_handle") or DEFAULT_OPS_GROUP
+            if ops_group not in self.ops_groups:
+                raise errors.OpsGroupNotDefined(ops_group)
+            device_id = str(request["device_id"]).upper() if request.get("device_id") else None
+            if device_id and self.devices.get(device_id, {}).get("worker_handle") not in (
+                    None, request["worker_handle"]):
+                self.workers[self.devices[device_id]["worker_handle"]]["device_ids"].remove(device_id)
+            worker = self.workers.get(request["worker_handle"])
+            if worker is None:
+                worker = self.add_worker({"worker_handle": request["worker_handle"], "device_ids": [],
+                                          "name": request.get("name")})
+            for key in ("name", "profile", "home", "product_types", "unavailable_on", "schedule"):
+                if request.get(key) is not None:
+                    worker[key] = request[key]
+            worker["ops_group_handle"] = ops_group
+            if device_id and device_id not in worker["device_ids"]:
+                worker["device_ids"].insert(0, device_id)
+                self.add_device(device_id, None, worker["worker_handle"])
+                self.devices[device_id]["worker_handle"] = worker["worker_handle"]
+            return self._worker_view(worker)
+
+    def worker_view(self, handle: str, include_deleted: bool = False) -> dict:
+        """Get Worker: the worker, its devices and (no location data here) an empty timeline."""
+        with self.lock:
+            worker = self._find_worker(handle, include_deleted)
+            view = self._worker_view(worker)
+            view["current_date"] = self.clock.now().date().isoformat()
+            view["devices"] = [dict(self.devices[d], worker_handle=handle) for d in worker["device_ids"]]
+            view["timeline"] = []
+            return view
+
+    def delete_worker(self, handle: str) -> None:
+        """Soft-delete: tracking the worker then answers ``driver_deleted`` until it is undeleted."""
+        with self.lock:
+            worker = self._find_worker(handle)
+            worker["deleted"] = True
+            worker["deleted_at"] = self.clock.now_iso()
+
+    def undelete_worker(self, handle: str) -> dict:
+        with self.lock:
+            worker = self._find_worker(handle, include_deleted=True)
+            worker["deleted"] = False
+            worker["deleted_at"] = None
+            return self._worker_view(worker)
+
+    def upsert_ops_group(self, request: dict) -> dict:
+        with self.lock:
+            group = {"route_capacity": None, "route_max_distance": None, **request}
+            self.ops_groups[request["ops_group_handle"]] = group
+            return dict(group, deleted=False, deleted_at=None)
+
+    def _find_worker(self, handle: str, include_deleted: bool = False) -> dict:
+        worker = self.workers.get(handle)
+        if worker is None or (worker["deleted"] and not include_deleted):
+            raise errors.NotFound("Worker not found")
+        return worker
+
+    def _worker_view(self, worker: dict) -> dict:
+        handle = worker["worker_handle"]
+        tracking = any(r["status"] == "tracking" and r["worker_handle"] == handle for r in self.routes.values())
+        view = {key: value for key, value in worker.items() if key != "device_ids"}
+        view["device_id"] = worker["device_ids"][0] if worker["device_ids"] else None
+        view["work_status"] = {"tracking": tracking, "available": not worker["deleted"]}
+        view["timezone"] = self.ops_groups.get(worker["ops_group_handle"], {}).get("timezone") or "UTC"
+        return view

@@ -1,0 +1,61 @@
+"""A scenario document into a tenant's state, and a tenant's state back into a scenario document."""
+from __future__ import annotations
+
+from ..models.records import DEFAULT_OPS_GROUP
+from ..models.tenant import Tenant
+
+#: The fields of a stored order that a scenario's order (HyperTrack's TrackOrder) carries back.
+_SCENARIO_ORDER_FIELDS = ("order_handle", "status", "share_url", "destination", "scheduled_at",
+                          "scheduled_after", "type", "type_index", "expected_service_time", "capacity_used",
+                          "priority", "metadata", "product_type")
+_WORKER_FIELDS = ("worker_handle", "name", "ops_group_handle", "profile", "device_ids", "deleted")
+_ROUTE_FIELDS = ("route_handle", "status", "worker_handle", "device_id", "track_mode", "ops_group_handle")
+
+
+def populate(tenant: Tenant, scenario: dict) -> None:
+    """Fill an empty tenant from a validated scenario document (its references checked already)."""
+    for group in scenario.get("ops_groups", ()):
+        tenant.add_ops_group(group)
+    for device in scenario.get("devices", ()):
+        tenant.add_device(device["device_id"], device.get("name"), None)
+    for worker in scenario.get("workers", ()):
+        tenant.add_worker(worker)
+    for place in scenario.get("places", ()):
+        tenant.add_place(place)
+    for geofence in scenario.get("geofences", ()):
+        tenant.add_geofence(geofence)
+    for route in scenario.get("routes", ()):
+        tenant.add_route(route)
+    for rule in scenario.get("faults", ()):
+        tenant.faults.add(rule)
+
+
+def describe(tenant: Tenant) -> dict:
+    """The tenant's state as a scenario document: loading it gives this state back."""
+    with tenant.lock:
+        linked = {d for w in tenant.workers.values() for d in w["device_ids"]}
+        return {
+            "description": f"State of tenant {tenant.account_id}",
+            "ops_groups": [dict(g) for h, g in tenant.ops_groups.items() if h != DEFAULT_OPS_GROUP],
+            "workers": [{key: w[key] for key in _WORKER_FIELDS} for w in tenant.workers.values()],
+            "devices": [{"device_id": d["device_id"], "name": d["name"]}
+                        for d in tenant.devices.values() if d["device_id"] not in linked],
+            "places": [dict(p) for p in tenant.places.values()],
+            "geofences": [dict(g) for g in tenant.geofences.values()],
+            "routes": [_route(tenant, r) for r in tenant.route_log],
+            "faults": tenant.faults.rules(),
+        }
+
+
+def _route(tenant: Tenant, route: dict) -> dict:
+    document = {key: route[key] for key in _ROUTE_FIELDS}
+    if "metadata" in route:
+        document["metadata"] = route["metadata"]
+    document["orders"] = [_order(tenant, order) for order in route["orders"]]
+    return document
+
+
+def _order(tenant: Tenant, order: dict) -> dict:
+    document = {key: order[key] for key in _SCENARIO_ORDER_FIELDS if order.get(key) is not None}
+    document.update(tenant.kept_order_fields.get((order["order_handle"], order["fulfillment_attempt"]), {}))
+    return document

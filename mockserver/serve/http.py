@@ -1,0 +1,351 @@
+"""HTTP/1.1 on one connection: requests read with httptools, answered in order, faults carried out.
+
+What is the transport's alone is done here, the same under every way of running:
+- a fault's delay is a timer on the event loop: the connection waits, every other one is served;
+- a dropped connection is cut as the fault asks: ``reset`` (an RST), ``empty`` (closed, nothing sent)
+  or ``truncated`` (a head promising more body than is sent, then closed);
+- what cannot be read as a request (a malformed request line or header, conflicting framing, headers
+  over the limit, a body that stops short) still gets a JSON answer, through the pipeline, and the
+  connection is closed after it; a body over the size limit is not read at all (413).
+Requests pipelined on one connection are answered one after another, in order.
+"""
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+import time
+from collections import deque
+from http import HTTPStatus
+from urllib.parse import unquote_to_bytes
+
+import httptools
+
+from ..web.body import SHORT_BODY
+from ..web.errors import HTTPError, bad_request
+from ..web.exchange import Answer, Request, Wait
+from ..web.responses import error_answer
+
+#: Requests whose headers (names and values) add up to more than this are refused with 431.
+MAX_HEADER_BYTES = 64 * 1024
+#: A request head (request line and headers, as sent) longer than this is refused without reading on.
+MAX_HEAD_BYTES = 4 * MAX_HEADER_BYTES
+#: Requests read ahead on one connection while an earlier one is answered, before reading pauses.
+MAX_PIPELINED = 16
+#: How long the rest of a refused body is read (and thrown away) before the connection is closed.
+LINGER_SECONDS = 2.0
+
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
+
+
+def _status_line(status: int) -> bytes:
+    return f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n".encode()
+
+
+_STATUS_LINES = {status: _status_line(status) for status in _REASONS}
+
+
+def headers_too_large() -> HTTPError:
+    return HTTPError(431, "Request Header Fields Too Large", detail={
+        "headers": [f"The request headers are larger than the {MAX_HEADER_BYTES}-byte limit."]})
+
+
+def unreadable(why: str) -> HTTPError:
+    """A 400 for a request the HTTP parser refused, with the parser's reason."""
+    why = why.strip().rstrip(".")
+    return bad_request(f"Not a valid HTTP/1.1 request: {why[:1].lower()}{why[1:]}.", "request")
+
+
+class Connection(asyncio.Protocol):
+    """One client connection: its parser, the request being read, and the requests waiting for an answer."""
+
+    def __init__(self, server):
+        self.server = server
+        self.app = server.app
+        self.limit = server.max_body_bytes
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpRequestParser(self)
+        self.client = ""
+        self.last_active = time.monotonic()
+        self.busy = False          # an answer is being made (or waited for) for this connection
+        self.closing = False       # close once the answers in hand are sent
+        self.done = False          # closed (or cut): nothing more is read or answered
+        self.waiting: deque = deque()
+        self.linger: asyncio.TimerHandle | None = None
+        self._new_message()
+
+    def _new_message(self) -> None:
+        self.url = b""
+        self.headers: list = []
+        self.header_bytes = 0
+        self.head_bytes = 0
+        self.headers_done = False
+        self.in_message = False
+        self.body: list = []
+        self.body_size = 0
+        self.declared: int | None = None
+        self.refused = False       # the body is over the limit: answered already, the rest thrown away
+        self.problem: HTTPError | None = None
+        self.received_at = 0.0
+
+    # --- asyncio.Protocol ----------------------------------------------------------------------
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        peer = transport.get_extra_info("peername")
+        if isinstance(peer, tuple):
+            self.client = f"[{peer[0]}]:{peer[1]}" if ":" in peer[0] else f"{peer[0]}:{peer[1]}"
+        self.server.connections.add(self)
+
+    def connection_lost(self, exc) -> None:
+        self.server.connections.discard(self)
+        if self.linger is not None:
+            self.linger.cancel()
+        self.transport = None
+        self.parser = None  # the parser holds this protocol: break the cycle
+        self.waiting.clear()
+
+    def data_received(self, data: bytes) -> None:
+        self.last_active = time.monotonic()
+        if self.done or self.parser is None:
+            return
+        if not self.headers_done:
+            self.head_bytes += len(data)
+            if self.head_bytes > MAX_HEAD_BYTES:
+                self._refuse_now(headers_too_large())
+                return
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self.closing = True  # what follows is another protocol, which the mock does not speak
+        except httptools.HttpParserError as error:
+            self._refuse_now(unreadable(str(error) or type(error).__name__))
+
+    def eof_received(self) -> bool:
+        """The client stopped sending: a request cut short in its body is answered (400), then closed."""
+        if self.in_message and self.headers_done and not self.refused:
+            self.problem = bad_request(SHORT_BODY if self.declared is not None
+                                       else "The body ended before its last chunk.")
+            self.closing = True
+            self._complete()
+            return True  # keep the connection open to write the answer
+        if self.busy or self.waiting:
+            self.closing = True
+            return True
+        return False
+
+    def pause_writing(self) -> None:
+        if self.transport is not None:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.transport is not None and not self.busy:
+            self.transport.resume_reading()
+
+    # --- httptools callbacks -------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self._new_message()
+        self.in_message = True
+        self.received_at = time.time()
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.header_bytes += len(name) + len(value)
+        if self.header_bytes > MAX_HEADER_BYTES:
+            self.problem = self.problem or headers_too_large()
+            return
+        self.headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
+
+    def on_headers_complete(self) -> None:
+        self.headers_done = True
+        for name, value in self.headers:
+            if name == "content-length":
+                self.declared = int(value)  # llhttp has checked it is one number
+                break
+        if self.problem is None and self.declared is not None and self.declared > self.limit:
+            self._refuse_body()
+        elif self.problem is None and self.declared and self._expects_continue():
+            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def on_body(self, chunk: bytes) -> None:
+        if self.refused:
+            return
+        self.body_size += len(chunk)
+        if self.body_size > self.limit:
+            self.body = []
+            self._refuse_body()
+            return
+        self.body.append(chunk)
+
+    def on_message_complete(self) -> None:
+        self.in_message = False
+        if self.refused:  # answered already; the connection closes once that answer is out
+            if self.linger is not None:
+                self.linger.cancel()
+                self.linger = None
+            if not self.busy:
+                self._close()
+            return
+        self._complete()
+
+    # --- requests in, answers out --------------------------------------------------------------
+
+    def _request(self, body: bytes | None) -> Request:
+        method = self.parser.get_method().decode("ascii") if self.parser is not None else "GET"
+        path, query = _target(self.url)
+        return Request(method, path, query, self.headers, body, client=self.client,
+                       received_at=self.received_at, started=time.perf_counter(), problem=self.problem)
+
+    def _complete(self) -> None:
+        body = b"".join(self.body) if len(self.body) != 1 else self.body[0]
+        try:
+            request = self._request(body)
+        except ValueError:
+            self.problem = unreadable("invalid request target")
+            self.closing = True
+            request = Request("GET", "/", "", self.headers, b"", client=self.client, received_at=self.received_at,
+                              started=time.perf_counter(), problem=self.problem)
+        keep_alive = self.parser is not None and self.parser.should_keep_alive() and self.problem is None
+        self._answer(request, keep_alive)
+
+    def _refuse_body(self) -> None:
+        """A body over the limit: answered now (413, unread), then the connection is closed."""
+        self.refused = True
+        self.closing = True
+        self._answer(self._request(None), keep_alive=False)
+        if self._expects_continue():  # the client waits for our word before sending the body: none comes
+            return
+        if self.in_message and self.transport is not None:
+            self.linger = asyncio.get_running_loop().call_later(LINGER_SECONDS, self._stop_lingering)
+
+    def _stop_lingering(self) -> None:
+        self.linger = None
+        self._close()
+
+    def _refuse_now(self, error: HTTPError) -> None:
+        """A request that cannot be read on: answered (journaled if it got as far as a path), then closed."""
+        self.closing = True
+        if self.in_message and self.url:
+            self.problem = error
+            try:
+                self._answer(self._request(b""), keep_alive=False)
+            except ValueError:
+                self._write_and_close(error_answer(error))
+        else:
+            self._write_and_close(error_answer(error))
+        if not self.busy:
+            self._close()
+
+    def _expects_continue(self) -> bool:
+        return any(name == "expect" and value.lower() == "100-continue" for name, value in self.headers)
+
+    def _answer(self, request: Request, keep_alive: bool) -> None:
+        if self.done:
+            return
+        if self.busy:
+            self.waiting.append((request, keep_alive))
+            if len(self.waiting) >= MAX_PIPELINED and self.transport is not None:
+                self.transport.pause_reading()
+            return
+        self.busy = True
+        try:
+            outcome = self.app(request)
+        except Exception as error:  # noqa: BLE001 - the pipeline answers its own errors; this is a last resort
+            outcome = error_answer(error)
+        if isinstance(outcome, Wait):
+            asyncio.get_running_loop().call_later(outcome.seconds, self._resume, outcome, request, keep_alive)
+        else:
+            self._send(request, outcome, keep_alive)
+
+    def _resume(self, wait: Wait, request: Request, keep_alive: bool) -> None:
+        try:
+            answer = wait.resume()
+        except Exception as error:  # noqa: BLE001
+            answer = error_answer(error)
+        self._send(request, answer, keep_alive)
+
+    def _send(self, request: Request, answer: Answer, keep_alive: bool) -> None:
+        self.server.answered(request, answer)
+        self.busy = False
+        if self.transport is None or self.done:  # the client left while its answer was being made
+            return
+        if answer.drop is not None:
+            self._drop(answer)
+            return
+        last = not keep_alive or answer.close or (self.closing and not self.waiting)
+        self.transport.write(_head(answer, last) + (b"" if request.method == "HEAD" else answer.body))
+        self.last_active = time.monotonic()
+        if last:
+            self.waiting.clear()
+            if not (self.refused and self.in_message):  # a refused body still arriving: closed once read
+                self._close()
+            return
+        if self.waiting:
+            self._answer(*self.waiting.popleft())
+            if not self.waiting and self.transport is not None:
+                self.transport.resume_reading()
+
+    def _close(self) -> None:
+        """Close once what was written is sent; nothing more is read or answered."""
+        self.done = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def _drop(self, answer: Answer) -> None:
+        """Cut the connection as a fault asks; nothing more is read or answered on it."""
+        self.done = True
+        transport = self.transport
+        if answer.drop == "reset":
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            transport.abort()  # with a zero linger: an RST, no FIN
+        elif answer.drop == "empty":
+            transport.close()
+        else:  # truncated: the head promises more than the body that follows
+            transport.write(_head(answer, True) + answer.body)
+            transport.close()
+
+    def _write_and_close(self, answer: Answer) -> None:
+        if self.transport is not None and not self.done:
+            self.transport.write(_head(answer, True) + answer.body)
+        self._close()
+
+
+def _head(answer: Answer, close: bool) -> bytes:
+    """The status line and headers; ``Content-Length`` from the answer's own header, else its body."""
+    lines = [_STATUS_LINES.get(answer.status) or _status_line(answer.status)]
+    length = None
+    for name, value in answer.headers:
+        if name.lower() == "content-length":
+            length = value
+            continue
+        if name.lower() == "connection":
+            continue
+        lines.append(f"{name}: {value}\r\n".encode("latin-1"))
+    lines.append(b"Content-Length: %s\r\n" % (length or str(len(answer.body))).encode())
+    if close:
+        lines.append(b"Connection: close\r\n")
+    lines.append(b"\r\n")
+    return b"".join(lines)
+
+
+def _target(url: bytes) -> tuple[str, str]:
+    """``(path, query)`` of a request target: percent-decoded UTF-8 path, raw query string.
+
+    ``ValueError`` for a target that is no path (``*``, or an authority for CONNECT).
+    """
+    if not url.startswith(b"/"):
+        parsed = httptools.parse_url(url)  # absolute form, as sent to a proxy: http://host/path?query
+        if not parsed.path:
+            raise ValueError("no path")
+        raw_path, raw_query = parsed.path, parsed.query or b""
+    else:
+        raw_path, _, raw_query = url.partition(b"?")
+        raw_path = raw_path.partition(b"#")[0]
+    if b"%" in raw_path:
+        raw_path = unquote_to_bytes(raw_path)
+    return raw_path.decode("utf-8", "replace"), raw_query.partition(b"#")[0].decode("latin-1")

@@ -1,0 +1,65 @@
+"""Orders: track, read back (Get Order Timeline), complete, cancel, and list."""
+from ...schemas.lifecycle import FinishOrderQuery, FinishOrderRequest, ListOrdersQuery, OrderTimelineQuery
+from ...schemas.responses import (
+    BusinessError, CancelledOrder, CompletedOrder, OrdersPage, OrderTimeline, TrackOrdersResponse,
+)
+from ...schemas.track import TrackOrdersRequest
+from ..operations import DataPlaneBlueprint, documented
+from . import tags
+
+bp = DataPlaneBlueprint("orders", __name__, tag=tags.ORDERS)
+
+
+@bp.operation(
+    "POST", "/orders/track", body=TrackOrdersRequest, status=201,
+    summary="Track Orders",
+    description="Create a route from orders and start tracking it, or start tracking a planned "
+                "route by its route_handle.",
+    responses={
+        201: documented(TrackOrdersResponse, "Successful response"),
+        400: documented(BusinessError, "Bad Request"),
+        404: documented(BusinessError, "Not Found"),
+        409: documented(BusinessError, "Conflict"),
+    },
+)
+def track_orders(tenant, body):
+    return tenant.track_orders(body)
+
+
+@bp.operation("GET", "/orders/<order_handle>", query=OrderTimelineQuery, summary="Get Order Timeline",
+              responses={200: documented(OrderTimeline, "The order and its timeline"), 404: "Not Found"})
+def get_order(tenant, order_handle, query):
+    return tenant.order_view(order_handle, query.get("fulfillment_attempt"))
+
+
+def _finish(tenant, order_handle, outcome, query, body):
+    return tenant.finish_order(
+        order_handle, outcome, metadata=body.get("metadata"), attempt=query.get("fulfillment_attempt"),
+        order_type=query.get("type"), type_index=query.get("type_index"))
+
+
+@bp.operation("POST", "/orders/<order_handle>/complete", query=FinishOrderQuery, body=FinishOrderRequest,
+              summary="Complete Order",
+              responses={200: documented(CompletedOrder, "The completed order"), 404: "Not Found",
+                         409: documented(BusinessError, "The order is already finished")})
+def complete_order(tenant, order_handle, query, body):
+    return _finish(tenant, order_handle, "completed", query, body)
+
+
+@bp.operation("POST", "/orders/<order_handle>/cancel", query=FinishOrderQuery, body=FinishOrderRequest,
+              summary="Cancel Order",
+              responses={200: documented(CancelledOrder, "The cancelled order"), 404: "Not Found",
+                         409: documented(BusinessError, "The order is already finished")})
+def cancel_order(tenant, order_handle, query, body):
+    return _finish(tenant, order_handle, "cancelled", query, body)
+
+
+@bp.operation("GET", "/orders/", query=ListOrdersQuery, summary="List Orders",
+              description="Latest fulfilment of each order, oldest first.",
+              responses={200: documented(OrdersPage, "A page of orders")})
+def list_orders(tenant, query):
+    orders, cursor = tenant.list_orders(
+        statuses=query.get("status"), worker_handle=query.get("worker_handle"),
+        route_handle=query.get("route_handle"), ops_group_handle=query.get("ops_group_handle"),
+        limit=query["limit"], after=query.get("pagination_token", -1))
+    return tags.page("orders", orders, list_orders.operation.query, cursor)

@@ -1,0 +1,31 @@
+"""Routes: read one, complete one (cancelling its unfinished orders), list them."""
+from ...schemas.lifecycle import CompleteRouteQuery, CompleteRouteRequest, ListRoutesQuery, RouteQuery
+from ...schemas.responses import BusinessError, CompletedRoute, RoutesPage, TrackOrdersResponse
+from ..operations import DataPlaneBlueprint, documented
+from . import tags
+
+bp = DataPlaneBlueprint("routes", __name__, tag=tags.ORDERS)
+
+
+@bp.operation("GET", "/orders/routes/<route_handle>", query=RouteQuery, summary="Get Order by Route Handle",
+              responses={200: documented(TrackOrdersResponse, "The route and its orders"), 404: "Not Found"})
+def get_route(tenant, route_handle, query):
+    return tenant.route_view(route_handle)
+
+
+@bp.operation("POST", "/orders/routes/<route_handle>/complete", query=CompleteRouteQuery,
+              body=CompleteRouteRequest, summary="Complete Route",
+              responses={200: documented(CompletedRoute, "The completed route"), 404: "Not Found",
+                         409: documented(BusinessError, "Route already completed")})
+def complete_route(tenant, route_handle, query, body):
+    return tenant.complete_route(route_handle)
+
+
+@bp.operation("GET", "/orders/routes/", query=ListRoutesQuery, summary="List Routes",
+              description="Routes oldest first.", responses={200: documented(RoutesPage, "A page of routes")})
+def list_routes(tenant, query):
+    routes, cursor = tenant.list_routes(
+        statuses=query.get("status"), worker_handle=query.get("worker_handle"),
+        ops_group_handle=query.get("ops_group_handle"), track_mode=query.get("track_mode"),
+        limit=query["limit"], after=query.get("pagination_token", -1))
+    return tags.page("routes", routes, list_routes.operation.query, cursor)

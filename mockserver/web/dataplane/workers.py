@@ -1,0 +1,38 @@
+"""Workers and ops groups: create or update, read, soft-delete and undelete."""
+from ...schemas.lifecycle import OpsGroupOut, OpsGroupRequest, WorkerQuery, WorkerRequest
+from ...schemas.responses import BusinessError, WorkerOut, WorkerTimeline
+from ..operations import DataPlaneBlueprint, documented
+from . import tags
+
+bp = DataPlaneBlueprint("workers", __name__, tag=tags.WORKERS)
+
+
+@bp.operation("POST", "/workers/", body=WorkerRequest, status=201, summary="Create (or update) a worker",
+              responses={201: documented(WorkerOut, "The worker"),
+                         400: documented(BusinessError, "Ops Group is not defined")})
+def create_worker(tenant, body):
+    return tenant.upsert_worker(body)
+
+
+@bp.operation("GET", "/workers/<worker_handle>", query=WorkerQuery, summary="Get Worker",
+              responses={200: documented(WorkerTimeline, "The worker and its devices"), 404: "Not Found"})
+def get_worker(tenant, worker_handle, query):
+    return tenant.worker_view(worker_handle, include_deleted=query["include_deleted"])
+
+
+@bp.operation("DELETE", "/workers/<worker_handle>", status=204, summary="Delete Worker (soft: undelete restores it)",
+              responses={204: "Worker deleted", 404: "Not Found"})
+def delete_worker(tenant, worker_handle):
+    tenant.delete_worker(worker_handle)
+
+
+@bp.operation("POST", "/workers/<worker_handle>/undelete", summary="Undelete Worker",
+              responses={200: documented(WorkerOut, "The worker"), 404: "Not Found"})
+def undelete_worker(tenant, worker_handle):
+    return tenant.undelete_worker(worker_handle)
+
+
+@bp.operation("POST", "/workers/ops-groups/", body=OpsGroupRequest, summary="Create (or update) an ops group",
+              responses={200: documented(OpsGroupOut, "The ops group")})
+def create_ops_group(tenant, body):
+    return tenant.upsert_ops_group(body)

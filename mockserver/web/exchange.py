@@ -1,0 +1,45 @@
+"""What the server and the app exchange: a ``Request`` as read off the wire, and an ``Answer`` (or a ``Wait``)."""
+from __future__ import annotations
+
+from typing import Callable
+
+
+class Request:
+    """One HTTP request: ``headers`` as ``(lower-case name, value)`` pairs in the order received.
+
+    ``body`` is None when the server refused to read it (over the size limit); ``problem`` is the
+    error the server found in the request's framing or headers, which the pipeline answers instead.
+    """
+
+    __slots__ = ("method", "path", "query", "headers", "body", "client", "received_at", "started", "problem")
+
+    def __init__(self, method: str, path: str, query: str, headers: list, body: bytes | None, *,
+                 client: str = "", received_at: float = 0.0, started: float = 0.0, problem=None):
+        self.method, self.path, self.query, self.headers, self.body = method, path, query, headers, body
+        self.client, self.received_at, self.started, self.problem = client, received_at, started, problem
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header (``name`` in lower case), or None."""
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return None
+
+
+class Answer:
+    """What to send: ``status``, ``headers``, ``body``; or, with ``drop``, how to cut the connection instead
+    (``reset``, ``empty``, ``truncated``: a head promising more than ``body``, then the connection closed)."""
+
+    __slots__ = ("status", "headers", "body", "drop", "close")
+
+    def __init__(self, status: int, headers: list, body: bytes, drop: str | None = None, close: bool = False):
+        self.status, self.headers, self.body, self.drop, self.close = status, headers, body, drop, close
+
+
+class Wait:
+    """A fault rule's delay: the server waits ``seconds`` without holding anyone up, then sends ``resume()``."""
+
+    __slots__ = ("seconds", "resume")
+
+    def __init__(self, seconds: float, resume: Callable[[], Answer]):
+        self.seconds, self.resume = seconds, resume

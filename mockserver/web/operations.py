@@ -1,0 +1,111 @@
+"""HyperTrack's operations, declared once: each view with its route, schemas, status and documentation.
+
+A data-plane blueprint registers its views with Flask, so that ``app.url_map`` is the one route table
+and APIFlask documents them in ``/openapi.json``; but it is the pipeline (``pipeline.Pipeline``) that
+calls them, with the tenant and the loaded inputs as arguments, never Flask.  A view is plain: HTTP
+in has been done, it calls the tenant, and what it returns is the answer's body.
+"""
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from marshmallow import EXCLUDE
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+from .errors import NoEndpoint
+
+SECURITY = ["BasicAuth", "TokenAuth"]
+
+
+def documented(schema, description: str) -> dict:
+    """An OpenAPI response entry with a JSON body of ``schema``."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+class Operation:
+    """What the pipeline needs to call a view: its input schemas (instances), its success status, and
+    whether it is ``public`` (no credentials: the view gets the backend instead of the caller's tenant)."""
+
+    __slots__ = ("view", "query", "body", "form", "status", "public")
+
+    def __init__(self, view, query, body, form, status, public):
+        self.view, self.query, self.body, self.form, self.status = view, query, body, form, status
+        self.public = public
+
+
+def _instance(schema):
+    return schema() if isinstance(schema, type) else schema
+
+
+class DataPlaneBlueprint(APIBlueprint):
+    """A blueprint of HyperTrack's endpoints: one ``security`` for all of its operations (None: public)."""
+
+    def __init__(self, name: str, import_name: str, *, tag: dict, security=SECURITY):
+        super().__init__(name, import_name, tag=tag)
+        self.security = security
+
+    def operation(self, method: str, rule: str, *, summary: str, description: str | None = None, query=None,
+                  body=None, form=None, response=None, status: int = 200, responses: dict | None = None):
+        """Register the decorated view for ``method`` on ``rule``; ``query``, ``body`` (JSON) and ``form``
+        are the schemas of its inputs, passed to it as the keyword arguments of the same names;
+        ``response`` documents its answer (``responses``: every status, each as ``documented`` gives)."""
+        def decorator(view):
+            query_schema = _instance(query) if query is not None else None
+            if query_schema is not None:
+                query_schema.unknown = EXCLUDE  # HyperTrack's many other filters: accepted and ignored
+            body_schema, form_schema = _instance(body) if body else None, _instance(form) if form else None
+            view.operation = Operation(view, query_schema, body_schema, form_schema, status, self.security is None)
+            spec = {"summary": summary, "description": description, "responses": responses,
+                    "security": self.security}
+            if query_schema is not None:
+                spec["args"] = [(query_schema, "query")]
+            if body_schema is not None:
+                spec.update(body=body_schema, content_type="application/json")
+            if response is not None:
+                spec["response"] = {"schema": _instance(response), "schema_adapter_many": False,
+                                    "status_code": status, "description": None, "example": None, "examples": None,
+                                    "links": None, "content_type": "application/json", "headers": None}
+            if form_schema is not None:
+                spec.update(body=form_schema, content_type="application/x-www-form-urlencoded")
+            view._spec = {key: value for key, value in spec.items() if value is not None}
+            # /workers answers as /workers/ does (no redirect); /orders/track/ stays unknown (404)
+            self.add_url_rule(rule, view_func=view, methods=[method], strict_slashes=not rule.endswith("/"))
+            return view
+
+        return decorator
+
+
+class Routes:
+    """The data plane's route table: the Flask app's URL map, matched without a request context."""
+
+    def __init__(self, flask_app):
+        self.adapter = flask_app.url_map.bind("localhost")
+        self.operations = {endpoint: view.operation for endpoint, view in flask_app.view_functions.items()
+                           if hasattr(view, "operation")}
+
+    def match(self, method: str, path: str) -> tuple[Operation, dict]:
+        """The operation for a request and its path arguments; a ``NoEndpoint`` 404 or 405 if none."""
+        try:
+            endpoint, arguments = self.adapter.match(path, method)
+        except MethodNotAllowed as error:
+            raise self._not_allowed(error) from None
+        except (NotFound, RequestRedirect):
+            if not path.endswith("/"):  # werkzeug says 404 for /workers where /workers/ is 405
+                try:
+                    self.adapter.match(path + "/", method)
+                except MethodNotAllowed as error:
+                    raise self._not_allowed(error) from None
+                except (NotFound, RequestRedirect):
+                    pass
+            raise NoEndpoint(404, "Not Found") from None
+        operation = self.operations.get(endpoint)
+        if operation is None:
+            raise NoEndpoint(404, "Not Found")
+        return operation, arguments
+
+    @staticmethod
+    def _not_allowed(error: MethodNotAllowed) -> NoEndpoint:
+        return NoEndpoint(405, "Method Not Allowed", headers={"Allow": ", ".join(sorted(error.valid_methods or ()))})
+
+    def allowed(self, path: str) -> list[str]:
+        return sorted(self.adapter.allowed_methods(path))

@@ -1,0 +1,90 @@
+"""The one path of a data-plane request, each step once and in this order:
+
+    credentials -> fault rule -> route -> body -> schema -> rules and store -> response -> journal
+
+Every request the server reads comes here, whatever runs the server (the CLI, the container, the
+pytest plugin's thread).  Paths of the mock's own (``/__mock/``, ``/openapi.json``, ``/docs``) are
+handed to the Flask app instead, unjournaled and never faulted.  A fault rule's delay is returned to
+the server as a ``Wait``, which it sleeps without holding anyone up before the rest of the steps run.
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from . import body as bodies
+from . import journal
+from .auth import Caller, identify
+from .errors import NoEndpoint, reason, unauthorized
+from .exchange import Answer, Request, Wait
+from .responses import error_answer, fault_answer, json_answer
+
+#: Paths that are the mock's, not HyperTrack's.
+CONTROL_PREFIXES = ("/__mock/", "/openapi.json", "/docs")
+
+
+class Pipeline:
+    """Answers a ``Request``: the data plane through its steps, the rest through ``control``."""
+
+    def __init__(self, backend, routes, control, max_body_bytes: int):
+        self.backend = backend
+        self.routes = routes
+        self.control = control
+        self.limit = max_body_bytes
+
+    def __call__(self, request: Request) -> Answer | Wait:
+        if request.path.startswith(CONTROL_PREFIXES):
+            return self.control(request)
+        caller = identify(self.backend, request.header("authorization"))
+        fault = None
+        if request.problem is None:
+            fault = self.backend.take_fault(caller.account, request.method, request.path)
+            if fault is not None and fault.delay_seconds:
+                return Wait(fault.delay_seconds, lambda: self._finish(request, caller, fault))
+        return self._finish(request, caller, fault)
+
+    def _finish(self, request: Request, caller: Caller, fault) -> Answer:
+        """Everything after the fault rule's delay: the answer (a fault's, or the real one), journaled."""
+        if fault is not None and (fault.drop or fault.status is not None):
+            answer = fault_answer(fault)
+            why = (f"connection dropped by fault {fault.id} ({fault.drop})" if fault.drop
+                   else f"fault {fault.id}")
+        else:
+            try:
+                answer, why = self._serve(request, caller), None
+            except Exception as error:  # noqa: BLE001 - every refusal (and any bug) becomes a JSON answer
+                answer = error_answer(error)
+                why = caller.reason if answer.status == 401 else (
+                    f"no {request.method} endpoint at {request.path}" if isinstance(error, NoEndpoint)
+                    else reason(error, answer.status))
+        journal.record(self.backend, request, caller.account, answer, fault, why)
+        return answer
+
+    def _serve(self, request: Request, caller: Caller) -> Answer:
+        if request.problem is not None:
+            raise request.problem
+        operation, arguments = self.routes.match(request.method, request.path)
+        if operation.public:
+            context = self.backend
+        elif caller.account is None:
+            raise unauthorized()
+        else:
+            context = self.backend.tenant(caller.account)
+        if request.method == "OPTIONS":
+            return Answer(200, [("Allow", ", ".join(self.routes.allowed(request.path)))], b"")
+        if operation.query is not None:
+            arguments["query"] = bodies.load(operation.query, _query(request.query), "query")
+        if operation.body is not None:
+            document = bodies.document(request.body, request.header("content-type"), self.limit)
+            arguments["body"] = bodies.load(operation.body, document)
+        if operation.form is not None:
+            fields = bodies.form(request.body, request.header("content-type"), self.limit)
+            arguments["form"] = bodies.load(operation.form, fields, "form")
+        result = operation.view(context, **arguments)
+        if result is None:
+            return Answer(operation.status, [], b"")
+        return json_answer(result, operation.status)
+
+
+def _query(query: str) -> dict:
+    """The query string's parameters, the first value of each (as webargs reads a single field)."""
+    return dict(reversed(parse_qsl(query, keep_blank_values=True))) if query else {}
