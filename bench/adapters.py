@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mockserver import create_app  # noqa: E402
-from mockserver.web.exchange import Answer, Request, Wait  # noqa: E402
+from mockserver import create_app
+from mockserver.web.exchange import Answer, Request, Wait
 
 FIXED = Answer(201, [("Content-Type", "application/json")], b'{"route_handle":"fixed","status":"tracking"}\n')
 

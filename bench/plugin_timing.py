@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import requests  # noqa: E402
+import requests
 
-from mockserver.testing import HyperTrackMock, MockServer  # noqa: E402
+from mockserver.testing import HyperTrackMock, MockServer
 
 BODY = {"track_mode": "on_time", "worker_handle": "james@ht.com",
         "orders": [{"order_handle": "order-1", "destination": {"geometry": {"coordinates": [-121.9, 37.3]}}}]}

@@ -14,14 +14,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mockserver import create_app  # noqa: E402
+from mockserver import create_app
 
 
 def fill(backend, account: str, routes: int) -> None:
     tenant = backend.tenant(account)
     for n in range(routes):
-        tenant.track_orders({"track_mode": "on_time", "worker_handle": "james@ht.com", "ops_group_handle": "SAN_JOSE_WH",
-                             "route": {"route_handle": f"r-{n}"},
+        tenant.track_orders({"track_mode": "on_time", "worker_handle": "james@ht.com",
+                             "ops_group_handle": "SAN_JOSE_WH", "route": {"route_handle": f"r-{n}"},
                              "orders": [{"order_handle": f"o-{n}-{k}", "destination": {
                                  "geometry": {"type": "Point", "coordinates": [-121.9, 37.3]}, "radius": 100}}
                                  for k in range(2)]})

@@ -151,11 +151,12 @@ def main(seconds: int = 10) -> None:
         with mock(18702) as served:
             spawns.append(served.ready_s)
             result = load(served, seconds, **env)
-        row(f"mock, {kind}: req/s, p50 / p99 ms", f"{result['rps']:.0f}, {result['p50_ms']:.1f} / {result['p99_ms']:.1f}")
+        row(f"mock, {kind}: req/s, p50 / p99 ms",
+            f"{result['rps']:.0f}, {result['p50_ms']:.1f} / {result['p99_ms']:.1f}")
         assert result["errors"] == 0, result
     row("CLI spawn to first answered track (median of 3)", f"{statistics.median(spawns):.2f} s", "goal <= 0.5 s")
     row("in-process start, imports included (MockServer)", f"{in_process_start_ms():.0f} ms")
-    from bench.reset_cost import main as reset_cost  # noqa: E402
+    from bench.reset_cost import main as reset_cost
     figures = reset_cost(10_000, 3)
     row("reset with 10,000 routes in the tenant", f"{figures['tenant_reset_us'] / 1000:.3f} ms", "goal <= 1 ms")
     row("memory per stored order (100,000 orders)", f"{memory_per_order():.0f} bytes", "goal <= 3 KB")

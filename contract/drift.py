@@ -56,7 +56,7 @@ def flatten(schema: dict, spec: dict, path: str = "", depth: int = 0) -> dict:
                     merged["enum"] = sorted(set(merged["enum"] or ()) | set(field["enum"]))
         return fields
     kinds = schema.get("type")
-    if (kinds == "array" or isinstance(kinds, list) and "array" in kinds) and "items" in schema:
+    if (kinds == "array" or (isinstance(kinds, list) and "array" in kinds)) and "items" in schema:
         return flatten(schema["items"], spec, path + "[]", depth + 1)
     required = set(schema.get("required", ()))
     for name, prop in (schema.get("properties") or {}).items():
@@ -78,7 +78,7 @@ def compare_schemas(label: str, mock: dict, mock_spec: dict, ref: dict, ref_spec
     for key in sorted(ours.keys() - theirs.keys()):
         found.append(f"{label}: field {key} is the mock's, not HyperTrack's")
     for key in sorted(theirs.keys() - ours.keys()):
-        if theirs[key]["required"] and key.rsplit(".", 1)[0] in ours | {"": None} or (
+        if (theirs[key]["required"] and key.rsplit(".", 1)[0] in ours | {"": None}) or (
                 theirs[key]["required"] and "." not in key):
             found.append(f"{label}: required field {key} is missing from the mock")
     for key in sorted(ours.keys() & theirs.keys()):

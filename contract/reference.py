@@ -1,7 +1,7 @@
 """HyperTrack's reference spec, loaded once, with its known quirks handled here and only here.
 
-The quirks are listed in ``contract/hypertrack/README.md``, beside the vendored spec.  Each is handled by name below, with the
-reason; validation itself is never switched off.  ``strict()`` also closes every object schema
+The quirks are listed in ``contract/hypertrack/README.md``, beside the vendored spec.  Each is handled
+by name below, with the reason; validation itself is never switched off.  ``strict()`` also closes every object schema
 (``additionalProperties: false``) so that a renamed or invented response field is caught.
 """
 from __future__ import annotations
@@ -45,7 +45,8 @@ def _patch_quirks(spec: dict) -> dict:
     # from location ("json", "query", "form") to field errors (nested objects for nested fields, items
     # keyed by index, lists of messages at the leaves).  Written as the map it is.
     schemas["ValidationError"]["properties"]["detail"] = {
-        "type": "object", "additionalProperties": {"anyOf": [{"type": "object"}, {"type": "array", "items": {"type": "string"}}]}}
+        "type": "object",
+        "additionalProperties": {"anyOf": [{"type": "object"}, {"type": "array", "items": {"type": "string"}}]}}
     # Quirk: order timelines are a oneOf whose catch-all OrderCustomEvent (any recorded_at + type) also
     # matches every typed event, so no event can match exactly one; and destinations are a oneOf of four
     # variants with overlapping fields, so a place's point matches two.  Both are read as anyOf: each

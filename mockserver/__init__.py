@@ -1,5 +1,5 @@
 """An in-memory, contract-faithful mock of HyperTrack's Orders API."""
-__version__ = "0.2.0"
+from .version import __version__
 
 
 def create_app(config=None):
@@ -7,3 +7,6 @@ def create_app(config=None):
     from .web.app import create_app as _create_app
 
     return _create_app(config)
+
+
+__all__ = ["__version__", "create_app"]

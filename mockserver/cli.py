@@ -5,10 +5,10 @@ import argparse
 import logging
 import sys
 
-from . import __version__
 from .config import DEFAULTS, ConfigError, env_name, load_settings
 from .scenarios import ScenarioError
 from .serve.server import CannotListen, Server
+from .version import __version__
 from .web.app import create_app
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 
 from openapi_schema_validator import OAS30Validator
 
@@ -29,7 +29,7 @@ class NotConformant(AssertionError):
     pass
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(spec_path: str, method: str, status: str):
     spec = strict()
     responses = spec["paths"][spec_path][method.lower()]["responses"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 
 import pytest
-
 from conftest import Api, basic, seed_request
 
 UNAUTHORIZED = {"detail": {}, "message": "Unauthorized"}

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-
 from conftest import basic, seed_request
 
 LIMIT = 1024 * 1024  # the default --max-body-bytes

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from conftest import FIXTURES, ROOT, basic, seed_request
 
 READY_LINE = re.compile(r"hypertrack-mock: serving (http://127\.0\.0\.1:(\d+)) \(scenario '([^']+)'\)\n")

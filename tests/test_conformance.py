@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 import conformance
+import pytest
 from conftest import SEED_REQUEST, seed_request
+
 from contract.reference import reference
 
 # --- responses -------------------------------------------------------------------------------------

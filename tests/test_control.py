@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 
 import pytest
 import requests
-
 from conftest import Api, basic, make_app, seed_request
 
 FAULT_BODY = {"detail": {}, "message": "Service Unavailable"}

@@ -4,15 +4,15 @@ from __future__ import annotations
 import copy
 from contextlib import contextmanager
 
+from conftest import SEED_REQUEST
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError
 
-from conftest import SEED_REQUEST
-from mockserver.schemas.fields import LeanSchema
 from mockserver.schemas import track
-from mockserver.schemas.track import TrackOrdersRequest
+from mockserver.schemas.fields import LeanSchema
 from mockserver.schemas.scenario import Scenario
+from mockserver.schemas.track import TrackOrdersRequest
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 200) | st.floats(-200, 200, allow_nan=False) |

@@ -4,10 +4,9 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import conformance
 import pytest
 import requests
-
-import conformance
 from conftest import FROZEN_AT, Api, basic, seed_request
 
 ROUTE = "7ac07153-5590-46c5-9ada-a6ca84f5b48f"

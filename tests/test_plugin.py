@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import sys
 import threading
-import queue
 
 import pytest
 import requests
-
 from conftest import ROOT
 
 DOWNSTREAM = '''

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-
 from conftest import FIXTURES, ROOT, basic, seed_request
 
 

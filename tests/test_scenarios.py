@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
-
 from conftest import FIXTURES, SHIPPED, Api, basic, make_app, seed_request
+
 from mockserver import create_app
-from mockserver.scenarios import large
-from mockserver.scenarios import ScenarioError, ScenarioLibrary
+from mockserver.scenarios import ScenarioError, ScenarioLibrary, large
 
 
 def test_health_answers_ok(client):
@@ -136,7 +136,7 @@ def test_a_fixture_file_that_is_not_json_stops_start_up(tmp_path):
 def test_a_missing_startup_scenario_stops_start_up(tmp_path):
     (tmp_path / "mine.json").write_text("{}")
 
-    with pytest.raises(ScenarioError, match="No scenario named 'default'; known: mine."):
+    with pytest.raises(ScenarioError, match=re.escape("No scenario named 'default'; known: mine.")):
         create_app({"fixtures": str(tmp_path)})
 
 

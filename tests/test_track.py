@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import SEED_REQUEST, seed_request
 
 TIMESTAMP = "2023-11-01T22:47:53.512Z"  # conftest.FROZEN_AT as HyperTrack writes it
@@ -126,6 +125,20 @@ def test_optional_order_fields_are_echoed(api):
         "metadata": {"customer": {"tier": "gold"}}, "product_type": ["fragile"],
         "scheduled_after": "2023-11-01T23:00:00.000Z"}
     assert tracked["destination"]["radius"] == 25
+
+
+def test_order_fields_hypertrack_does_not_answer_with_are_kept_in_the_state_but_not_echoed(api):
+    kept = {"tasks_list": {"tasks": [{"label": "scan the parcel"}]}, "facility_name": "dock 4", "workflow_ids": ["w-1"]}
+    order = {"order_handle": "kept", "destination": {"geometry": {"type": "Point", "coordinates": [-121.9, 37.3]}},
+             **kept}
+
+    status, body = api.track({"track_mode": "on_time", "worker_handle": "james@ht.com", "orders": [order]})
+
+    assert status == 201
+    assert not set(kept) & set(body["orders"][0])
+    assert not set(kept) & set(api.call("GET", "/orders/kept")[1])
+    [route] = [r for r in api.call("GET", "/__mock/state")[1]["routes"] if r["route_handle"] == body["route_handle"]]
+    assert {k: route["orders"][0][k] for k in kept} == kept
 
 
 @pytest.mark.parametrize("destination, expected", [

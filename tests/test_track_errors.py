@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import SHIPPED, scenario_examples, seed_request
 
 MALFORMED = {"code": "validation_error", "title": "Order request is malformed",

@@ -4,7 +4,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from conftest import SEED_REQUEST, seed_request
 
 MISSING = ["Missing data for required field."]

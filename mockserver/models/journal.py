@@ -36,7 +36,7 @@ class Entry:
             return False
         if status:
             shown = "dropped" if self.status is None else str(self.status)
-            if status.endswith("xx") and shown[0] != status[0] or not status.endswith("xx") and shown != status:
+            if (status.endswith("xx") and shown[0] != status[0]) or (not status.endswith("xx") and shown != status):
                 return False
         return True
 

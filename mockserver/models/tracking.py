@@ -64,7 +64,7 @@ class Tracking:
                 metadata=route_options.get("metadata"), started=True,
                 device_switch_mode=request.get("device_switch_mode"),
             )
-            for order, destination in zip(orders, destinations):
+            for order, destination in zip(orders, destinations, strict=True):
                 route["orders"].append(self._order_record(order, destination, route, "ongoing", now))
             self._commit_route(route)
             for order in route["orders"]:
@@ -126,9 +126,8 @@ class Tracking:
         status = route.get("status", "planned")
         worker_handle = route.get("worker_handle")
         device_id = route.get("device_id")
-        if device_id is None and worker_handle and self.workers[worker_handle]["device_ids"]:
-            if status != "planned":
-                device_id = self.workers[worker_handle]["device_ids"][0]
+        if device_id is None and status != "planned" and worker_handle and self.workers[worker_handle]["device_ids"]:
+            device_id = self.workers[worker_handle]["device_ids"][0]
         record = self._route_record(
             route_handle=route["route_handle"], status=status, now=now,
             track_mode=route.get("track_mode"), ops_group=route.get("ops_group_handle") or DEFAULT_OPS_GROUP,

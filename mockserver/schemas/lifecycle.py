@@ -12,7 +12,7 @@ import binascii
 from marshmallow import ValidationError, fields, validate
 
 from .fields import FreeFormObject, LeanSchema, StrictInteger
-from .track import ORDER_TYPES, PointLocationGeometry, ROUTE_STATUSES, TRACK_MODES
+from .track import ORDER_TYPES, ROUTE_STATUSES, TRACK_MODES, PointLocationGeometry
 
 #: The statuses GET /orders/ may filter on, as HyperTrack lists them (plus the ones its orders can have).
 ORDER_FILTER_STATUSES = ("completed", "cancelled", "rescheduled", "disabled", "ongoing", "unplanned",

@@ -10,8 +10,16 @@ from marshmallow import fields
 
 from .fields import LeanSchema
 from .track import (
-    DEVICE_SWITCH_MODES, ORDER_STATUSES, ORDER_TYPES, PRIORITIES, ROUTE_STATUSES, TRACK_MODES, nullable_string, one_of,
+    DEVICE_SWITCH_MODES,
+    ORDER_STATUSES,
+    ORDER_TYPES,
+    PRIORITIES,
+    ROUTE_STATUSES,
+    TRACK_MODES,
+    nullable_string,
+    one_of,
 )
+
 
 class GeometryOut(LeanSchema):
     type = fields.String(required=True)
@@ -74,6 +82,15 @@ class TrackOrdersResponse(LeanSchema):
     metadata = fields.Dict(allow_none=True)
 
 
+class Route(TrackOrdersResponse):
+    """A route read back or listed (HyperTrack's ``GetOrdersByRouteHandleResponse``): a planned route
+    has no ``track_mode`` yet, and one not started no ``started_at``."""
+
+    track_mode = one_of(TRACK_MODES, allow_none=True)
+    started_at = nullable_string()
+    assigned_at = nullable_string()
+
+
 class BusinessError(LeanSchema):
     """HyperTrack's ``Error``: ``detail`` is an object, a string or null depending on the code."""
 
@@ -83,7 +100,8 @@ class BusinessError(LeanSchema):
 
 
 class TimelineEvent(LeanSchema):
-    type = one_of(tuple(f"driver_order_{k}" for k in ("created", "assigned", "started", "completed", "cancelled")), required=True)
+    type = one_of(tuple(f"driver_order_{k}" for k in ("created", "assigned", "started", "completed", "cancelled")),
+                  required=True)
     recorded_at = fields.String(required=True)
     order_handle = fields.String(required=True)
     route_handle = fields.String(required=True)
@@ -114,7 +132,7 @@ class OrdersPage(LeanSchema):
 
 
 class RoutesPage(LeanSchema):
-    routes = fields.List(fields.Nested(TrackOrdersResponse))
+    routes = fields.List(fields.Nested(Route))
     pagination_token = nullable_string()
 
 
@@ -160,5 +178,5 @@ class CancelledOrder(OrderTimeline):
     cancelled_at = fields.String(required=True)
 
 
-class CompletedRoute(TrackOrdersResponse):
+class CompletedRoute(Route):
     completed_at = fields.String(required=True)

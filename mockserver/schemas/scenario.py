@@ -6,7 +6,12 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from .control import FaultRule
 from .fields import FreeFormObject, LeanSchema, StrictInteger
 from .track import (
-    ORDER_STATUSES, ROUTE_STATUSES, TRACK_MODES, PointGeometry, PolygonGeometry, TrackOrder,
+    ORDER_STATUSES,
+    ROUTE_STATUSES,
+    TRACK_MODES,
+    PointGeometry,
+    PolygonGeometry,
+    TrackOrder,
 )
 
 _handle = {"required": True, "validate": validate.Length(min=1)}

@@ -45,7 +45,7 @@ def _bounded_list(inner):
 
 def plain_numbers(value) -> list | None:
     """A copy of a list of finite numbers (what ``List(StrictNumber)`` gives for it), else None."""
-    if type(value) is list and all(type(n) is int or type(n) is float and math.isfinite(n) for n in value):
+    if type(value) is list and all(type(n) is int or (type(n) is float and math.isfinite(n)) for n in value):
         return value[:]
     return None
 

@@ -52,8 +52,7 @@ def headers_too_large() -> HTTPError:
 
 def unreadable(why: str) -> HTTPError:
     """A 400 for a request the HTTP parser refused, with the parser's reason."""
-    why = why.strip().rstrip(".")
-    return bad_request(f"Not a valid HTTP/1.1 request: {why[:1].lower()}{why[1:]}.", "request")
+    return bad_request(f"Not a valid HTTP/1.1 request ({why.strip().rstrip('.')}).", "request")
 
 
 class Connection(asyncio.Protocol):
@@ -72,13 +71,13 @@ class Connection(asyncio.Protocol):
         self.done = False          # closed (or cut): nothing more is read or answered
         self.waiting: deque = deque()
         self.linger: asyncio.TimerHandle | None = None
+        self.head_bytes = 0        # bytes received since the last request's head ended
         self._new_message()
 
     def _new_message(self) -> None:
         self.url = b""
         self.headers: list = []
         self.header_bytes = 0
-        self.head_bytes = 0
         self.headers_done = False
         self.in_message = False
         self.body: list = []
@@ -117,7 +116,13 @@ class Connection(asyncio.Protocol):
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
-            self.closing = True  # what follows is another protocol, which the mock does not speak
+            # The client asks to switch protocols (h2c, websocket), which the mock does not speak: the
+            # request is answered as it is, in HTTP/1.1, and the connection closed after.
+            self.closing = True
+            if not self.busy:
+                self._close()
+        except httptools.HttpParserCallbackError as error:  # a bug of ours, not the client's
+            self._refuse_now(HTTPError(500, "Internal Server Error", detail={"server": [repr(error.__context__)]}))
         except httptools.HttpParserError as error:
             self._refuse_now(unreadable(str(error) or type(error).__name__))
 
@@ -161,6 +166,7 @@ class Connection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         self.headers_done = True
+        self.head_bytes = 0
         for name, value in self.headers:
             if name == "content-length":
                 self.declared = int(value)  # llhttp has checked it is one number
@@ -195,30 +201,28 @@ class Connection(asyncio.Protocol):
 
     def _request(self, body: bytes | None) -> Request:
         method = self.parser.get_method().decode("ascii") if self.parser is not None else "GET"
-        path, query = _target(self.url)
+        try:
+            path, query = _target(self.url)
+        except ValueError:
+            path, query = self.url.decode("latin-1"), ""
+            self.problem = self.problem or unreadable("the request target is not a path")
         return Request(method, path, query, self.headers, body, client=self.client,
                        received_at=self.received_at, started=time.perf_counter(), problem=self.problem)
 
     def _complete(self) -> None:
-        body = b"".join(self.body) if len(self.body) != 1 else self.body[0]
-        try:
-            request = self._request(body)
-        except ValueError:
-            self.problem = unreadable("invalid request target")
-            self.closing = True
-            request = Request("GET", "/", "", self.headers, b"", client=self.client, received_at=self.received_at,
-                              started=time.perf_counter(), problem=self.problem)
+        request = self._request(b"".join(self.body) if len(self.body) != 1 else self.body[0])
         keep_alive = self.parser is not None and self.parser.should_keep_alive() and self.problem is None
         self._answer(request, keep_alive)
 
     def _refuse_body(self) -> None:
-        """A body over the limit: answered now (413, unread), then the connection is closed."""
+        """A body over the limit: answered now (413, unread), then the connection is closed once the rest
+        of the body has gone by (or after ``LINGER_SECONDS``), so that the client reads the answer."""
         self.refused = True
         self.closing = True
+        if self._expects_continue():  # the client waits for our word before sending the body: none will come
+            self.in_message = False
         self._answer(self._request(None), keep_alive=False)
-        if self._expects_continue():  # the client waits for our word before sending the body: none comes
-            return
-        if self.in_message and self.transport is not None:
+        if self.in_message and not self.done:
             self.linger = asyncio.get_running_loop().call_later(LINGER_SECONDS, self._stop_lingering)
 
     def _stop_lingering(self) -> None:
@@ -230,10 +234,7 @@ class Connection(asyncio.Protocol):
         self.closing = True
         if self.in_message and self.url:
             self.problem = error
-            try:
-                self._answer(self._request(b""), keep_alive=False)
-            except ValueError:
-                self._write_and_close(error_answer(error))
+            self._answer(self._request(b""), keep_alive=False)
         else:
             self._write_and_close(error_answer(error))
         if not self.busy:
@@ -336,10 +337,16 @@ def _head(answer: Answer, close: bool) -> bytes:
 def _target(url: bytes) -> tuple[str, str]:
     """``(path, query)`` of a request target: percent-decoded UTF-8 path, raw query string.
 
-    ``ValueError`` for a target that is no path (``*``, or an authority for CONNECT).
+    ``*`` (``OPTIONS *``) is taken as it is; ``ValueError`` for a target that is no path at all (an
+    authority, as CONNECT sends).
     """
+    if url == b"*":
+        return "*", ""
     if not url.startswith(b"/"):
-        parsed = httptools.parse_url(url)  # absolute form, as sent to a proxy: http://host/path?query
+        try:
+            parsed = httptools.parse_url(url)  # absolute form, as sent to a proxy: http://host/path?query
+        except httptools.HttpParserError:
+            raise ValueError("not a request target") from None
         if not parsed.path:
             raise ValueError("no path")
         raw_path, raw_query = parsed.path, parsed.query or b""

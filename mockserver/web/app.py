@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from apiflask import APIFlask
 
-from .. import __version__
 from ..config import load_settings
 from ..models import Backend
 from ..models.errors import HyperTrackError, NotFound
 from ..scenarios import ScenarioError, ScenarioLibrary, populate
+from ..version import __version__
 from . import control, dataplane
 from .errors import render
 from .handoff import FlaskHandoff

@@ -1,7 +1,7 @@
 """What the server and the app exchange: a ``Request`` as read off the wire, and an ``Answer`` (or a ``Wait``)."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 
 class Request:

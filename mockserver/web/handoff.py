@@ -26,7 +26,8 @@ class FlaskHandoff:
         if request.body is None:
             return error_answer(too_large(self.app.config["MAX_CONTENT_LENGTH"]))
         answer: list = []
-        chunks = self.app(self._environ(request), lambda status, headers, exc_info=None: answer.extend((status, headers)))
+        chunks = self.app(self._environ(request),
+                          lambda status, headers, exc_info=None: answer.extend((status, headers)))
         try:
             body = b"".join(chunks)
         finally:

@@ -1,7 +1,12 @@
 """Orders: track, read back (Get Order Timeline), complete, cancel, and list."""
 from ...schemas.lifecycle import FinishOrderQuery, FinishOrderRequest, ListOrdersQuery, OrderTimelineQuery
 from ...schemas.responses import (
-    BusinessError, CancelledOrder, CompletedOrder, OrdersPage, OrderTimeline, TrackOrdersResponse,
+    BusinessError,
+    CancelledOrder,
+    CompletedOrder,
+    OrdersPage,
+    OrderTimeline,
+    TrackOrdersResponse,
 )
 from ...schemas.track import TrackOrdersRequest
 from ..operations import DataPlaneBlueprint, documented
@@ -17,7 +22,8 @@ bp = DataPlaneBlueprint("orders", __name__, tag=tags.ORDERS)
                 "route by its route_handle.",
     responses={
         201: documented(TrackOrdersResponse, "Successful response"),
-        400: documented(BusinessError, "Bad Request"),
+        400: documented({"oneOf": [BusinessError, {"$ref": "#/components/schemas/HTTPError"}]},
+                        "A business rule refused (code, title, detail), or a body that is no JSON (detail, message)"),
         404: documented(BusinessError, "Not Found"),
         409: documented(BusinessError, "Conflict"),
     },

@@ -1,6 +1,6 @@
 """Routes: read one, complete one (cancelling its unfinished orders), list them."""
 from ...schemas.lifecycle import CompleteRouteQuery, CompleteRouteRequest, ListRoutesQuery, RouteQuery
-from ...schemas.responses import BusinessError, CompletedRoute, RoutesPage, TrackOrdersResponse
+from ...schemas.responses import BusinessError, CompletedRoute, Route, RoutesPage
 from ..operations import DataPlaneBlueprint, documented
 from . import tags
 
@@ -8,7 +8,7 @@ bp = DataPlaneBlueprint("routes", __name__, tag=tags.ORDERS)
 
 
 @bp.operation("GET", "/orders/routes/<route_handle>", query=RouteQuery, summary="Get Order by Route Handle",
-              responses={200: documented(TrackOrdersResponse, "The route and its orders"), 404: "Not Found"})
+              responses={200: documented(Route, "The route and its orders"), 404: "Not Found"})
 def get_route(tenant, route_handle, query):
     return tenant.route_view(route_handle)
 
