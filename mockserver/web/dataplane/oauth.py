@@ -5,9 +5,9 @@ The one data-plane operation that needs no credentials: the form carries them.
 from ...schemas.oauth import TokenRequest, TokenResponse
 from ..errors import unauthorized
 from ..operations import DataPlaneBlueprint
-from . import tags
+from . import shared
 
-bp = DataPlaneBlueprint("oauth", __name__, tag=tags.AUTH, security=None)
+bp = DataPlaneBlueprint("oauth", __name__, tag=shared.AUTH, security=None)
 
 
 @bp.operation("POST", "/oauth/token", form=TokenRequest, response=TokenResponse, summary="Get an access token",

@@ -10,9 +10,9 @@ from ...schemas.responses import (
 )
 from ...schemas.track import TrackOrdersRequest
 from ..operations import DataPlaneBlueprint, documented
-from . import tags
+from . import shared
 
-bp = DataPlaneBlueprint("orders", __name__, tag=tags.ORDERS)
+bp = DataPlaneBlueprint("orders", __name__, tag=shared.ORDERS)
 
 
 @bp.operation(
@@ -68,4 +68,4 @@ def list_orders(tenant, query):
         statuses=query.get("status"), worker_handle=query.get("worker_handle"),
         route_handle=query.get("route_handle"), ops_group_handle=query.get("ops_group_handle"),
         limit=query["limit"], after=query.get("pagination_token", -1))
-    return tags.page("orders", orders, list_orders.operation.query, cursor)
+    return shared.page("orders", orders, list_orders.operation.query, cursor)

@@ -2,9 +2,9 @@
 from ...schemas.lifecycle import CompleteRouteQuery, CompleteRouteRequest, ListRoutesQuery, RouteQuery
 from ...schemas.responses import BusinessError, CompletedRoute, Route, RoutesPage
 from ..operations import DataPlaneBlueprint, documented
-from . import tags
+from . import shared
 
-bp = DataPlaneBlueprint("routes", __name__, tag=tags.ORDERS)
+bp = DataPlaneBlueprint("routes", __name__, tag=shared.ORDERS)
 
 
 @bp.operation("GET", "/orders/routes/<route_handle>", query=RouteQuery, summary="Get Order by Route Handle",
@@ -28,4 +28,4 @@ def list_routes(tenant, query):
         statuses=query.get("status"), worker_handle=query.get("worker_handle"),
         ops_group_handle=query.get("ops_group_handle"), track_mode=query.get("track_mode"),
         limit=query["limit"], after=query.get("pagination_token", -1))
-    return tags.page("routes", routes, list_routes.operation.query, cursor)
+    return shared.page("routes", routes, list_routes.operation.query, cursor)

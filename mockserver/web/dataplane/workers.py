@@ -2,9 +2,9 @@
 from ...schemas.lifecycle import OpsGroupOut, OpsGroupRequest, WorkerQuery, WorkerRequest
 from ...schemas.responses import BusinessError, WorkerOut, WorkerTimeline
 from ..operations import DataPlaneBlueprint, documented
-from . import tags
+from . import shared
 
-bp = DataPlaneBlueprint("workers", __name__, tag=tags.WORKERS)
+bp = DataPlaneBlueprint("workers", __name__, tag=shared.WORKERS)
 
 
 @bp.operation("POST", "/workers/", body=WorkerRequest, status=201, summary="Create (or update) a worker",

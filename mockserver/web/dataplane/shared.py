@@ -1,4 +1,4 @@
-"""The OpenAPI tags of HyperTrack's endpoints (orders and routes share one, listed once)."""
+"""What HyperTrack's endpoints share: their OpenAPI tags (orders and routes share one), and a listing's envelope."""
 
 ORDERS = {"name": "Orders", "description": "HyperTrack's Orders API (data plane)"}
 WORKERS = {"name": "Workers", "description": "HyperTrack's Workers API (data plane)"}
