@@ -1,18 +1,36 @@
-"""The README tells the truth: its commands are CI's, its curl is the seed request, its table is complete."""
+"""The README tells the truth: its commands are CI's, its examples are the real requests and answers."""
 from __future__ import annotations
 
 import json
 import re
 
+import requests
+
 from conftest import ROOT, SEED_REQUEST, SHIPPED
+from mockserver.testing import MockServer
 
 README = (ROOT / "README.md").read_text()
+#: Fields whose value is the time of the request.
+REQUEST_TIME = ("created_at", "planned_at", "assigned_at", "started_at")
 
 
 def quick_start_commands():
     section = README.split("## Quick start", 1)[1]
     block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
     return [line for line in block.splitlines() if line.strip()]
+
+
+def blocks(language: str, after: str) -> list[str]:
+    """The fenced ``language`` blocks of the README that come after the text ``after``."""
+    return re.findall(rf"```{language}\n(.*?)```", README.split(after, 1)[1], re.S)
+
+
+def without_request_times(document):
+    if isinstance(document, dict):
+        return {k: "<time>" if k in REQUEST_TIME else without_request_times(v) for k, v in document.items()}
+    if isinstance(document, list):
+        return [without_request_times(v) for v in document]
+    return document
 
 
 def test_quick_start_has_exactly_two_commands_serve_then_test():
@@ -35,7 +53,46 @@ def test_the_readme_curl_sends_the_seed_request():
     assert json.loads(body.group(1)) == SEED_REQUEST
 
 
+def test_the_answers_the_readme_shows_are_the_ones_the_mock_gives():
+    """The 201 of ``--seed 1`` (but for the time of the request), the 409 that follows, and loading a scenario."""
+    whole, conflict, loaded = (json.loads(block) for block in blocks("json", "### The seed request")[:3])
+    server = MockServer({"seed": 1}).start()
+    try:
+        first = requests.post(server.url + "/orders/track", json=SEED_REQUEST, auth=("acme", "s3cret"), timeout=10)
+        again = requests.post(server.url + "/orders/track", json=SEED_REQUEST, auth=("acme", "s3cret"), timeout=10)
+        scenario = requests.post(server.url + "/__mock/scenarios/worker_not_linked", auth=("acme", "s3cret"), timeout=10)
+        after = requests.post(server.url + "/orders/track", json=SEED_REQUEST, auth=("acme", "s3cret"), timeout=10)
+    finally:
+        server.stop()
+
+    assert (first.status_code, without_request_times(first.json())) == (201, without_request_times(whole))
+    assert (again.status_code, again.json()) == (409, conflict)
+    assert (scenario.status_code, scenario.json()) == (200, loaded)
+    assert (after.status_code, after.json()["code"]) == (400, "driver_not_linked_to_device")
+
+
+def test_the_pytest_example_passes_as_it_is(pytester):
+    [example] = blocks("python", "## In your pytest suite")
+    pytester.makepyfile(test_from_the_readme=example)
+
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_the_scenario_table_lists_every_shipped_scenario():
     listed = set(re.findall(r"^\| `(\w+)` \|", README, re.M))
 
     assert listed == set(SHIPPED.names()) - {"default"}
+
+
+def test_every_setting_is_in_the_settings_table():
+    from mockserver.config import DEFAULTS, env_name
+
+    table = README.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    for key in DEFAULTS:
+        assert f"`{env_name(key)}`" in table, key
+        assert f"`--{key.replace('_', '-')}" in table, key
+
+
+def test_the_readme_links_to_documents_that_exist():
+    for target in re.findall(r"\]\(((?:docs/)?[\w./-]+\.md|LICENSE)\)", README):
+        assert (ROOT / target).is_file(), target
