@@ -2,8 +2,9 @@
 
     python bench/adapters.py SERVER PORT [--fixed]
 
-SERVER is ``shipped`` (``serve.Server``, as the CLI runs it), ``uvloop`` (the same on uvloop's event
-loop), ``granian-embed`` (granian's embedded RSGI server on this process's event loop, as the pytest
+SERVER is ``shipped`` (``serve.Server``, as the CLI runs it), ``shipped-autogc`` (the same with
+Python's automatic garbage collection instead of collecting between requests), ``uvloop`` (the same
+on uvloop's event loop), ``granian-embed`` (granian's embedded RSGI server on this process's event loop, as the pytest
 plugin would run it), ``granian`` (granian with one RSGI worker process, as the CLI ran before) or
 ``waitress`` (WSGI, 4 threads).  Each hands ``web.exchange.Request``s to the same ``MockApp``; with
 ``--fixed`` the app is a fixed 201 instead, so that the figure is the server's own cost.  Needs the
@@ -64,7 +65,7 @@ def wsgi(app):
 def main(server: str, port: int, fixed: bool) -> None:
     app = fixed_app if fixed else create_app()
     print(f"{server}: serving http://127.0.0.1:{port}", flush=True)
-    if server in ("shipped", "uvloop"):
+    if server in ("shipped", "shipped-autogc", "uvloop"):
         from mockserver.serve import Server
 
         if server == "uvloop":
@@ -74,7 +75,7 @@ def main(server: str, port: int, fixed: bool) -> None:
         served = Server(create_app(), "127.0.0.1", port)
         if fixed:
             served.app = fixed_app
-        served.serve_forever(collect=True)
+        served.serve_forever(collect=server != "shipped-autogc")
     elif server == "granian-embed":
         from granian.constants import Interfaces
         from granian.server.embed import Server

@@ -21,6 +21,7 @@ from bench.run import Served, load  # noqa: E402
 PORT = 18500
 CANDIDATES = {  # name: (adapter, the package it needs)
     "shipped: asyncio + httptools (serve.Server)": ("shipped", "httptools"),
+    "the same, automatic garbage collection": ("shipped-autogc", "httptools"),
     "the same on uvloop": ("uvloop", "uvloop"),
     "granian embedded, RSGI, in-process loop": ("granian-embed", "granian"),
     "granian, 1 RSGI worker process": ("granian", "granian"),

@@ -1,0 +1,101 @@
+"""The layout is the architecture: each layer imports only the layers below it, and no module imports in a circle.
+
+    models  <-  schemas  <-  scenarios  <-  web  <-  serve  <-  testing, cli  <-  plugin
+
+``models`` knows no HTTP, Flask or marshmallow; HyperTrack's endpoints (``web.dataplane``) never import
+the mock's control plane (they meet in the models).  Read from the code's own imports (with ``ast``),
+lazy ones inside functions included.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from conftest import ROOT
+
+PACKAGE = ROOT / "mockserver"
+#: Each module's layer, by the longest matching prefix of its name; a module may import its own layer
+#: and the ones below.
+LAYERS = {"mockserver.version": 0, "mockserver.config": 0, "mockserver.models": 1, "mockserver.schemas": 2,
+          "mockserver.scenarios": 3, "mockserver.web": 4, "mockserver.serve": 5, "mockserver.testing": 6,
+          "mockserver.cli": 6, "mockserver.plugin": 7, "mockserver.__main__": 7, "mockserver": 8}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """The names of the modules ``path`` imports (relative imports resolved)."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            if node.level:
+                base = base[:len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module
+            submodules = {f"{target}.{alias.name}" for alias in node.names if module_exists(f"{target}.{alias.name}")}
+            found.update(submodules if len(submodules) == len(node.names) else {target} | submodules)
+    return found
+
+
+def module_exists(name: str) -> bool:
+    path = ROOT.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def layer(name: str) -> int:
+    return LAYERS[max((prefix for prefix in LAYERS if name == prefix or name.startswith(prefix + ".")), key=len)]
+
+
+MODULES = {module_name(path): imports(path) for path in PACKAGE.rglob("*.py")}
+OURS = {name: {i for i in imported if i.split(".")[0] == "mockserver" and module_exists(i)}
+        for name, imported in MODULES.items()}
+
+
+def test_every_module_imports_only_its_own_layer_and_those_below():
+    upward = [f"{name} imports {other}" for name, imported in OURS.items() for other in imported
+              if layer(other) > layer(name) and name != "mockserver"]
+
+    assert upward == []
+
+
+def test_no_module_imports_in_a_circle():
+    def reaches(start, goal, seen):
+        for other in OURS.get(start, ()):
+            if other == goal or (other not in seen and (seen.add(other) or reaches(other, goal, seen))):
+                return True
+        return False
+
+    circles = [name for name in OURS if reaches(name, name, set())]
+
+    assert circles == []
+
+
+def test_the_models_know_no_http_flask_or_schemas():
+    forbidden = ("flask", "apiflask", "werkzeug", "marshmallow", "mockserver.schemas", "mockserver.web", "orjson")
+    offending = [f"{name} imports {i}" for name, imported in MODULES.items() if name.startswith("mockserver.models")
+                 for i in imported if i.startswith(forbidden)]
+
+    assert offending == []
+
+
+def test_hypertracks_endpoints_never_import_the_control_plane():
+    offending = [name for name, imported in OURS.items()
+                 if name.startswith("mockserver.web.dataplane") and "mockserver.web.control" in imported]
+
+    assert offending == []
+
+
+def test_the_check_sees_imports():
+    """The reading above is not vacuous: the pipeline's imports are found, and a layer violation would be."""
+    assert "mockserver.web.auth" in OURS["mockserver.web.pipeline"]
+    assert "mockserver.models.tenant" in OURS["mockserver.models.backend"]
+    assert layer("mockserver.web.pipeline") > layer("mockserver.models.tenant")
