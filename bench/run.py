@@ -20,6 +20,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,8 +51,10 @@ class Served:
     def __init__(self, command: list[str], port: int):
         self.port = port
         self.started = time.perf_counter()
-        self.process = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.PIPE, start_new_session=True,
-                                        stderr=subprocess.STDOUT, text=True)
+        # Its output goes to a file: a pipe nobody reads would fill up and stop a server that logs.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__, with the server
+        self.process = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=self.log, start_new_session=True,
+                                        stderr=subprocess.STDOUT)
         try:
             self.ready_s = self._first_answer()
         except BaseException:
@@ -64,7 +67,8 @@ class Served:
         body = dict(SEED, orders=[dict(SEED["orders"][0], order_handle="warm-up")])
         while time.perf_counter() - self.started < 30:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.process.args} exited: {self.process.stdout.read()}")
+                self.log.seek(0)
+                raise RuntimeError(f"{self.process.args} exited: {self.log.read().decode(errors='replace')}")
             try:
                 if requests.post(url, json=body, auth=AUTH, timeout=1).status_code == 201:
                     return time.perf_counter() - self.started
@@ -86,6 +90,7 @@ class Served:
             except OSError:
                 break
         time.sleep(0.3)
+        self.log.close()
 
 
 def mock(port: int, *args: str) -> Served:

@@ -5,8 +5,8 @@ import json
 import re
 
 import requests
-
 from conftest import ROOT, SEED_REQUEST, SHIPPED
+
 from mockserver.testing import MockServer
 
 README = (ROOT / "README.md").read_text()

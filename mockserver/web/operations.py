@@ -82,9 +82,15 @@ class Routes:
         self.adapter = flask_app.url_map.bind("localhost")
         self.operations = {endpoint: view.operation for endpoint, view in flask_app.view_functions.items()
                            if hasattr(view, "operation")}
+        #: (method, path) -> operation, for the paths that name a rule with no arguments (/orders/track):
+        #: a handful, matched on every request of the kind, so matched once.
+        self.fixed: dict[tuple[str, str], Operation] = {}
 
     def match(self, method: str, path: str) -> tuple[Operation, dict]:
         """The operation for a request and its path arguments; a ``NoEndpoint`` 404 or 405 if none."""
+        operation = self.fixed.get((method, path))
+        if operation is not None:
+            return operation, {}
         try:
             endpoint, arguments = self.adapter.match(path, method)
         except MethodNotAllowed as error:
@@ -101,6 +107,8 @@ class Routes:
         operation = self.operations.get(endpoint)
         if operation is None:
             raise NoEndpoint(404, "Not Found")
+        if not arguments:
+            self.fixed[method, path] = operation
         return operation, arguments
 
     @staticmethod
