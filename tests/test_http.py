@@ -3,6 +3,7 @@ a JSON answer, framing problems included, and a connection carries requests in o
 from __future__ import annotations
 
 import json
+import socket
 import time
 
 import pytest
@@ -175,3 +176,23 @@ def test_a_body_over_the_limit_is_refused_unread_and_the_connection_closed(live)
     [reply] = replies(raw)
     assert (reply.status, reply.header("Connection")) == (413, "close")
     assert time.perf_counter() - started < 2
+
+
+def test_a_connection_left_idle_is_closed_and_one_in_use_is_not():
+    from mockserver import create_app
+    from mockserver.serve import Server
+
+    server = Server(create_app(), "127.0.0.1", 0, idle_seconds=0.5).start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as idle, \
+                socket.create_connection(("127.0.0.1", server.port), timeout=5) as stalled:
+            stalled.sendall(b"POST /orders/track HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            time.sleep(1.6)
+            assert idle.recv(1024) == b""  # closed by the server, nothing sent
+            assert stalled.recv(1024) == b""  # half a body and silence: closed too
+            kept = requests.Session()
+            for _ in range(4):  # a keep-alive connection in use stays open
+                assert kept.get(server.url + "/__mock/health", timeout=5).status_code == 200
+                time.sleep(0.2)
+    finally:
+        server.stop()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import queue
+import socket
 import subprocess
 import sys
 import threading
@@ -146,3 +147,18 @@ def test_ini_options_and_the_environment_configure_the_in_process_server(downstr
     downstream.makepyfile(test_startup=STARTUP_SCENARIO_TEST % expected)
 
     downstream.runpytest_subprocess("test_startup.py").assert_outcomes(passed=1)
+
+
+def test_a_mock_url_where_nothing_answers_stops_the_run_with_one_clear_message(downstream, monkeypatch):
+    with socket.socket() as placeholder:  # a port nothing listens on
+        placeholder.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{placeholder.getsockname()[1]}"
+    monkeypatch.setenv("HYPERTRACK_MOCK_URL", url)
+
+    result = downstream.runpytest_subprocess()
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    output = result.stdout.str() + result.stderr.str()
+    message = f"hypertrack-mock: no mock answers at {url}: start it with"
+    assert output.count(message) == 1, output
+    assert "Traceback" not in output and "ConnectionError" not in output, output

@@ -20,8 +20,7 @@ from .collector import Collector
 from .http import Connection
 
 #: A connection with no request in progress and nothing received for this long is closed.
-IDLE_SECONDS = 75
-_SWEEP_SECONDS = 5
+IDLE_SECONDS = 75.0
 
 log = logging.getLogger("hypertrack_mock")
 
@@ -66,8 +65,10 @@ def bind(host: str, port: int) -> socket.socket:
 class Server:
     """Serves ``app`` (a ``web.app.MockApp``) on ``host:port``; ``url`` says where."""
 
-    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, *, log_requests: bool = False):
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, *, log_requests: bool = False,
+                 idle_seconds: float = IDLE_SECONDS):
         self.app = app
+        self.idle_seconds = idle_seconds
         self.max_body_bytes = app.settings["max_body_bytes"]
         self.log_requests = log_requests
         self.sock = bind(host, port)
@@ -125,7 +126,7 @@ class Server:
         if handle_signals:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, self._stop.set)
-        sweep = loop.call_later(_SWEEP_SECONDS, self._sweep)
+        sweep = loop.call_later(self._sweep_every, self._sweep)
         self._started.set()
         if ready is not None:
             ready(self.url)
@@ -139,13 +140,17 @@ class Server:
                     connection.transport.close()
             await asyncio.sleep(0)  # let the closes happen
 
+    @property
+    def _sweep_every(self) -> float:
+        return min(5.0, self.idle_seconds / 2)
+
     def _sweep(self) -> None:
         """Close the connections that have sat idle too long (no request in progress)."""
         now = time.monotonic()
         for connection in list(self.connections):
-            if not connection.busy and now - connection.last_active > IDLE_SECONDS and connection.transport:
+            if not connection.busy and now - connection.last_active > self.idle_seconds and connection.transport:
                 connection.transport.close()
-        self._loop.call_later(_SWEEP_SECONDS, self._sweep)
+        self._loop.call_later(self._sweep_every, self._sweep)
 
     # --- after each answer ----------------------------------------------------------------------
 
