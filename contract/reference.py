@@ -66,22 +66,26 @@ def reference() -> dict:
     return _patch_quirks(_stringify_dates(yaml.safe_load(REFERENCE.read_text())))
 
 
-def _close_objects(node):
+def close_objects(node):
+    """Every object schema in ``node`` closed (``additionalProperties: false``), in place, so that a key
+    the schema does not name fails; but not the maps that APIFlask's ``ValidationError`` documents with
+    placeholder keys (``<location>``, ``<field_name>``), whose keys are the field names."""
     if isinstance(node, dict):
-        if node.get("type") == "object" and "properties" in node and "additionalProperties" not in node:
+        if (node.get("type") == "object" and "properties" in node and "additionalProperties" not in node
+                and not any(key.startswith("<") for key in node["properties"])):
             node["additionalProperties"] = False
         for value in node.values():
-            _close_objects(value)
+            close_objects(value)
     elif isinstance(node, list):
         for value in node:
-            _close_objects(value)
+            close_objects(value)
     return node
 
 
 @lru_cache(maxsize=1)
 def strict() -> dict:
     """The reference with every object closed: the mock may send only fields HyperTrack's spec names."""
-    return _close_objects(copy.deepcopy(reference()))
+    return close_objects(copy.deepcopy(reference()))
 
 
 @lru_cache(maxsize=1)
