@@ -80,10 +80,12 @@ class TestDeclaredAccounts:
         assert Api(client, "acme", "wrong").track(body) == (401, UNAUTHORIZED)
         assert Api(client, "other", "s3cret").track(body) == (401, UNAUTHORIZED)
 
-    def test_oauth_refuses_undeclared_credentials(self, client):
+    def test_oauth_refuses_undeclared_credentials_and_the_journal_says_why(self, client):
         response = client.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": "acme",
                                                      "client_secret": "wrong"})
         assert (response.status_code, response.get_json()) == (401, UNAUTHORIZED)
+        [entry] = client.get("/__mock/requests").get_json()["requests"]
+        assert (entry["path"], entry["reason"]) == ("/oauth/token", "unknown client_id or wrong client_secret")
 
     def test_a_tenant_scenario_cannot_change_who_may_log_in(self, client):
         Api(client).load_scenario({"accounts": [{"account_id": "intruder", "secret_key": "x"}]})

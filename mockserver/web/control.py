@@ -31,7 +31,7 @@ def _caller() -> str | None:
     """The caller's account; None for a server-wide call (no credentials); 401 if they prove nothing."""
     caller = identify(mock().backend, request.headers.get("Authorization"))
     if caller.refusal is not None:
-        raise unauthorized()
+        raise unauthorized(caller.refusal)
     return caller.account
 
 

@@ -17,12 +17,25 @@ from ..scenarios import flatten
 UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Basic realm="HyperTrack"'}
 
 
-class NoEndpoint(HTTPError):
-    """A path, or a method on a path, that HyperTrack does not serve (404, or 405 with ``Allow``)."""
+class Refused(HTTPError):
+    """An ``HTTPError`` whose reason for the journal is not its body's: ``why``."""
+
+    def __init__(self, *args, why: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.why = why
 
 
-def unauthorized() -> HTTPError:
-    return HTTPError(401, "Unauthorized", headers=UNAUTHORIZED_HEADERS)
+def no_endpoint(method: str, path: str, allowed=None) -> Refused:
+    """A path, or a method on a path, that HyperTrack does not serve: 404, or 405 with ``Allow``."""
+    why = f"no {method} endpoint at {path}"
+    if allowed is None:
+        return Refused(404, "Not Found", why=why)
+    return Refused(405, "Method Not Allowed", headers={"Allow": ", ".join(sorted(allowed))}, why=why)
+
+
+def unauthorized(why: str) -> Refused:
+    """HyperTrack's 401; ``why`` the credentials were refused goes to the journal, not to the client."""
+    return Refused(401, "Unauthorized", headers=UNAUTHORIZED_HEADERS, why=why)
 
 
 def bad_request(message: str, location: str = "json") -> HTTPError:
@@ -56,6 +69,8 @@ def render(error: Exception) -> tuple[int, dict, dict]:
 
 def reason(error: Exception, status: int) -> str:
     """Why a request was refused, in a few words, for the journal."""
+    if isinstance(error, Refused):
+        return error.why
     if isinstance(error, HyperTrackError):
         return f"{error.code}: {error.title}"
     if isinstance(error, NotFound):

@@ -12,7 +12,7 @@ from marshmallow import EXCLUDE
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from .errors import NoEndpoint
+from .errors import no_endpoint
 
 SECURITY = ["BasicAuth", "TokenAuth"]
 
@@ -87,33 +87,29 @@ class Routes:
         self.fixed: dict[tuple[str, str], Operation] = {}
 
     def match(self, method: str, path: str) -> tuple[Operation, dict]:
-        """The operation for a request and its path arguments; a ``NoEndpoint`` 404 or 405 if none."""
+        """The operation for a request and its path arguments; a 404 or 405 if there is none."""
         operation = self.fixed.get((method, path))
         if operation is not None:
             return operation, {}
         try:
             endpoint, arguments = self.adapter.match(path, method)
         except MethodNotAllowed as error:
-            raise self._not_allowed(error) from None
+            raise no_endpoint(method, path, error.valid_methods or ()) from None
         except (NotFound, RequestRedirect):
             if not path.endswith("/"):  # werkzeug says 404 for /workers where /workers/ is 405
                 try:
                     self.adapter.match(path + "/", method)
                 except MethodNotAllowed as error:
-                    raise self._not_allowed(error) from None
+                    raise no_endpoint(method, path, error.valid_methods or ()) from None
                 except (NotFound, RequestRedirect):
                     pass
-            raise NoEndpoint(404, "Not Found") from None
+            raise no_endpoint(method, path) from None
         operation = self.operations.get(endpoint)
         if operation is None:
-            raise NoEndpoint(404, "Not Found")
+            raise no_endpoint(method, path)
         if not arguments:
             self.fixed[method, path] = operation
         return operation, arguments
-
-    @staticmethod
-    def _not_allowed(error: MethodNotAllowed) -> NoEndpoint:
-        return NoEndpoint(405, "Method Not Allowed", headers={"Allow": ", ".join(sorted(error.valid_methods or ()))})
 
     def allowed(self, path: str) -> list[str]:
         return sorted(self.adapter.allowed_methods(path))

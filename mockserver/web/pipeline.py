@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 from . import body as bodies
 from . import journal
 from .auth import Caller, identify
-from .errors import NoEndpoint, reason, unauthorized
+from .errors import reason, unauthorized
 from .exchange import Answer, Request, Wait
 from .responses import error_answer, fault_answer, json_answer
 
@@ -53,9 +53,7 @@ class Pipeline:
                 answer, why = self._serve(request, caller), None
             except Exception as error:  # noqa: BLE001 - every refusal (and any bug) becomes a JSON answer
                 answer = error_answer(error)
-                why = caller.reason if answer.status == 401 else (
-                    f"no {request.method} endpoint at {request.path}" if isinstance(error, NoEndpoint)
-                    else reason(error, answer.status))
+                why = reason(error, answer.status)
         journal.record(self.backend, request, caller.account, answer, fault, why)
         return answer
 
@@ -66,7 +64,7 @@ class Pipeline:
         if operation.public:
             context = self.backend
         elif caller.account is None:
-            raise unauthorized()
+            raise unauthorized(caller.reason)
         else:
             context = self.backend.tenant(caller.account)
         if request.method == "OPTIONS":

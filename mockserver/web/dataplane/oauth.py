@@ -15,5 +15,5 @@ bp = DataPlaneBlueprint("oauth", __name__, tag=shared.AUTH, security=None)
                           "as that account.", responses=[401])
 def issue_token(backend, form):
     if not backend.check_secret(form["client_id"], form["client_secret"]):
-        raise unauthorized()
+        raise unauthorized("unknown client_id or wrong client_secret")
     return backend.issue_token(form["client_id"])
