@@ -173,7 +173,8 @@ class Connection(asyncio.Protocol):
                 break
         if self.problem is None and self.declared is not None and self.declared > self.limit:
             self._refuse_body()
-        elif self.problem is None and self.declared and self._expects_continue():
+        # (Behind another answer no 100 is sent: the client sends its body after its own short wait.)
+        elif self.problem is None and self.declared and not self.busy and self._expects_continue():
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def on_body(self, chunk: bytes) -> None:
@@ -237,6 +238,7 @@ class Connection(asyncio.Protocol):
             self._answer(self._request(b""), keep_alive=False)
         else:
             self._write_and_close(error_answer(error))
+        self.parser = None  # nothing after it is read
         if not self.busy:
             self._close()
 
