@@ -6,12 +6,12 @@ builds its tenant from the startup scenario.  Filling a tenant from a scenario d
 """
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Callable
 
 from .clock import Clock
-from .fake import FakeValues
 from .faults import FaultSet
 from .journal import Journal
 from .reaper import reaper
@@ -37,7 +37,6 @@ class Backend:
         self.accounts = {a["account_id"]: a["secret_key"] for a in startup_scenario.get("accounts", ())}
         self.tenants: dict[str, Tenant] = {}
         self.tokens: dict[str, tuple[str, float]] = {}
-        self.fake = FakeValues(self.seed, "/server")
         #: Server-wide: the clock every tenant's follows, faults for every tenant, and every request.
         self.clock = Clock()
         self.faults = FaultSet()
@@ -130,8 +129,12 @@ class Backend:
         return not accounts or accounts.get(account_id) == secret_key
 
     def issue_token(self, account_id: str) -> dict:
+        """A Bearer token for the account: unguessable (never from the seeded source, so that a seed cannot
+        replay another account's token), and never one that is live already."""
         with self._lock:
-            token = self.fake.token()
+            token = secrets.token_urlsafe(30)
+            while token in self.tokens:
+                token = secrets.token_urlsafe(30)
             self.tokens[token] = (account_id, time.monotonic() + TOKEN_LIFETIME_SECONDS)
         return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECONDS}
 

@@ -1,4 +1,4 @@
-"""Generated values (UUIDs, device ids, names, share codes, keys, tokens), repeatable under a seed.
+"""Generated values (UUIDs, device ids, names, share codes, keys), repeatable under a seed.
 
 Faker makes the names; the rest, drawn on every request or when an account is first seen, come from
 the same seeded source directly, so that Faker (a tenth of a second to import and build) is only
@@ -55,6 +55,3 @@ class FakeValues:
 
     def publishable_key(self) -> str:
         return "".join(self.random.choices(_KEY_ALPHABET, k=86))
-
-    def token(self) -> str:
-        return "".join(self.random.choices(_KEY_ALPHABET, k=40))
