@@ -33,6 +33,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--journal-cap", type=int, metavar="N", help="journal entries kept per tenant and "
                    f"server-wide, oldest dropped first (default {DEFAULTS['journal_cap']}; 0 turns the journal off; "
                    f"{env_name('journal_cap')})")
+    p.add_argument("--journal-bytes", type=int, metavar="N", help="bytes each tenant's journal (and the "
+                   f"server-wide one) may hold, oldest dropped first (default {DEFAULTS['journal_bytes']}; "
+                   f"{env_name('journal_bytes')})")
     p.add_argument("--log-requests", action="store_true", default=None,
                    help=f"print one line per request on stderr ({env_name('log_requests')}=true)")
     return p
@@ -42,7 +45,8 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = load_settings(vars(args))
-        app = create_app({k: settings[k] for k in ("fixtures", "scenario", "seed", "max_body_bytes", "journal_cap")})
+        app = create_app({k: settings[k] for k in ("fixtures", "scenario", "seed", "max_body_bytes", "journal_cap",
+                                                    "journal_bytes")})
         server = Server(app, settings["host"], settings["port"], log_requests=settings["log_requests"])
     except (ConfigError, ScenarioError, CannotListen) as error:
         print(f"hypertrack-mock: {error}", file=sys.stderr)

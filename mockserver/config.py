@@ -11,10 +11,12 @@ DEFAULTS = {
     "seed": None,              # None: generated values differ on every start
     "max_body_bytes": 1024 * 1024,
     "journal_cap": 1000,       # journal entries kept per tenant (and server-wide); 0: no journal
+    "journal_bytes": 1024 * 1024,  # bytes a journal (each tenant's, the server-wide one) may hold
     "log_requests": False,     # one line per request on stderr
 }
 #: The smallest and largest value each integer setting may take (None: unbounded).
-_INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, None), "journal_cap": (0, None)}
+_INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, None), "journal_cap": (0, None),
+             "journal_bytes": (1024, None)}
 _BOOLEANS = {"log_requests"}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 ENV_PREFIX = "HYPERTRACK_MOCK_"

@@ -2,6 +2,8 @@
 that failed before its fix (issue 14)."""
 from __future__ import annotations
 
+import json
+
 from conftest import basic, make_app, seed_request
 
 
@@ -35,3 +37,58 @@ def test_tokens_are_unguessable_even_under_a_seed():
     second = make_app({"seed": 3}).test_client()
 
     assert token(first, "bob") != token(second, "bob")
+
+
+# --- 2. the journal keeps no secret ------------------------------------------------------------------
+
+def test_the_journal_redacts_the_token_it_answered_and_the_client_secret_it_was_sent():
+    client = make_app({}).test_client()
+    issued = token(client, "bob")
+
+    [entry] = client.get("/__mock/requests").get_json()["requests"]
+    assert entry["response"] == {"access_token": "[redacted]", "token_type": "Bearer", "expires_in": 3600}
+    assert entry["body"] == "grant_type=client_credentials&client_id=bob&client_secret=[redacted]"
+    assert issued not in json.dumps(entry) and "s3cret" not in json.dumps(entry)
+
+
+def test_the_journal_redacts_a_client_secret_sent_as_multipart():
+    client = make_app({}).test_client()
+    form = (b'--b\r\nContent-Disposition: form-data; name="grant_type"\r\n\r\nclient_credentials\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="client_id"\r\n\r\nbob\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="client_secret"\r\n\r\ns3cret\r\n--b--\r\n')
+    answer = client.post("/oauth/token", data=form, content_type="multipart/form-data; boundary=b")
+
+    [entry] = client.get("/__mock/requests").get_json()["requests"]
+    assert answer.status_code == 200
+    assert 'name="client_secret"\r\n\r\n[redacted]\r\n' in entry["body"] and "s3cret" not in entry["body"]
+
+
+# --- 3. the journal is bounded in bytes ----------------------------------------------------------------
+
+def test_a_long_body_is_journaled_as_its_start_and_its_length():
+    app = make_app({})
+    client = app.test_client()
+    long_body = json.dumps({"track_mode": "x" * 200_000}).encode()
+
+    client.post("/orders/track", data=long_body, headers={**basic(), "Content-Type": "application/json"})
+
+    [entry] = client.get("/__mock/requests", headers=basic()).get_json()["requests"]
+    assert entry["body"] == {"truncated": True, "bytes": len(long_body),
+                             "start": long_body[:1024].decode()}
+    assert entry["status"] == 422
+    [kept] = app.backend.tenant("acme").journal.entries
+    assert kept.size < 4096, "only the start of the body is kept in memory"
+
+
+def test_the_journal_keeps_no_more_bytes_than_its_budget():
+    app = make_app({"journal_bytes": 64 * 1024})
+    client = app.test_client()
+    body = json.dumps({"track_mode": "sometimes", "metadata": "y" * 20_000}).encode()
+    for _ in range(40):
+        client.post("/orders/track", data=body, headers={**basic(), "Content-Type": "application/json"})
+
+    tenant = app.backend.tenant("acme").journal
+    journal = client.get("/__mock/requests", headers=basic()).get_json()
+    assert tenant.bytes <= 64 * 1024
+    assert len(journal["requests"]) + journal["dropped"] == 40
+    assert 2 <= len(journal["requests"]) < 5

@@ -24,9 +24,10 @@ class Backend:
     """Every tenant, the startup scenario, accounts and tokens, and the server-wide clock, faults and journal."""
 
     def __init__(self, startup_scenario: dict, populate: Callable[[Tenant, dict], None], seed: int | None = None,
-                 journal_cap: int = 1000):
+                 journal_cap: int = 1000, journal_bytes: int = 1024 * 1024):
         self.seed = seed
         self.journal_cap = journal_cap
+        self.journal_bytes = journal_bytes
         self.populate = populate
         self._lock = threading.Lock()
         self._init_state(startup_scenario)
@@ -40,7 +41,7 @@ class Backend:
         #: Server-wide: the clock every tenant's follows, faults for every tenant, and every request.
         self.clock = Clock()
         self.faults = FaultSet()
-        self.journal = Journal(self.journal_cap)
+        self.journal = Journal(self.journal_cap, self.journal_bytes)
 
     # --- tenants ------------------------------------------------------------------------------
 
@@ -56,7 +57,7 @@ class Backend:
             return tenant
 
     def _new_tenant(self, account_id: str, scenario: dict) -> Tenant:
-        tenant = Tenant(account_id, self.seed, self.clock, self.journal_cap)
+        tenant = Tenant(account_id, self.seed, self.clock, Journal(self.journal_cap, self.journal_bytes))
         self.populate(tenant, scenario)
         return tenant
 

@@ -1,8 +1,8 @@
 """The journal: what the data plane was asked and what it answered, bounded, per tenant and server-wide.
 
-Entries keep the raw bytes of both bodies; they are decoded only when read (``web.journal``), so
-recording costs little on the hot path.  The oldest entries are dropped first once the cap is
-reached, and the drops counted.
+Entries keep the raw bytes of both bodies (or, past ``MAX_KEPT_BODY``, their start and their length);
+they are decoded only when read (``web.journal``), so recording costs little on the hot path.  A
+journal is bounded in entries and in bytes: the oldest entries are dropped first, and counted.
 """
 from __future__ import annotations
 
@@ -12,20 +12,46 @@ import threading
 from collections import deque
 
 _ids = itertools.count(1)
+#: A body (sent or answered) longer than this is kept as its first ``KEPT_START`` bytes and its length.
+MAX_KEPT_BODY = 64 * 1024
+KEPT_START = 1024
+#: What an entry costs besides its bodies and headers (the object, its fields, the journal's slot).
+ENTRY_OVERHEAD = 400
+
+
+class Cut:
+    """The start of a body too long to keep whole, and its whole length."""
+
+    __slots__ = ("start", "size")
+
+    def __init__(self, raw: bytes):
+        self.start, self.size = raw[:KEPT_START], len(raw)
+
+
+def kept(raw: bytes | None):
+    """``raw`` as a journal keeps it: whole, or past ``MAX_KEPT_BODY`` its start and length (a ``Cut``)."""
+    return Cut(raw) if raw is not None and len(raw) > MAX_KEPT_BODY else raw
+
+
+def _length(body) -> int:
+    return 0 if body is None else len(body.start) if type(body) is Cut else len(body)
 
 
 class Entry:
-    """One request and its answer: ``headers`` as received, bodies as bytes, ``status`` None if dropped."""
+    """One request and its answer: ``headers`` as received, bodies as bytes (or ``Cut``), ``status`` None
+    if the connection was dropped; ``size`` is what it holds, in bytes."""
 
     __slots__ = ("id", "received_at", "tenant", "method", "path", "query", "headers", "body", "status",
-                 "response", "reason", "fault", "duration_ms")
+                 "response", "reason", "fault", "duration_ms", "size")
 
     def __init__(self, received_at, tenant, method, path, query, headers, body, status, response, reason, fault,
                  duration_ms):
         self.id = next(_ids)
         self.received_at, self.tenant, self.method, self.path, self.query = received_at, tenant, method, path, query
-        self.headers, self.body, self.status, self.response = headers, body, status, response
+        self.headers, self.body, self.status, self.response = headers, kept(body), status, kept(response)
         self.reason, self.fault, self.duration_ms = reason, fault, duration_ms
+        self.size = (ENTRY_OVERHEAD + len(path) + len(query) + _length(self.body) + _length(self.response)
+                     + sum(len(name) + len(value) for name, value in headers))
 
     def matches(self, method=None, path=None, status=None) -> bool:
         """Whether the entry passes the journal's filters: a method, a path (``*`` patterns), a status
@@ -42,27 +68,32 @@ class Entry:
 
 
 class Journal:
-    """The last ``cap`` entries (0: none kept), oldest first."""
+    """The last entries, at most ``cap`` of them (0: none kept) and ``max_bytes`` of them, oldest first."""
 
-    def __init__(self, cap: int):
+    def __init__(self, cap: int, max_bytes: int):
         self.cap = cap
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self.entries: deque[Entry] = deque()
+        self.bytes = 0
         self.dropped = 0
 
     def record(self, entry: Entry) -> None:
-        if self.cap <= 0:
+        if self.cap <= 0 or entry.size > self.max_bytes:
             self.dropped += 1
             return
         with self._lock:
-            if len(self.entries) >= self.cap:
-                self.entries.popleft()
+            entries = self.entries
+            while entries and (len(entries) >= self.cap or self.bytes + entry.size > self.max_bytes):
+                self.bytes -= entries.popleft().size
                 self.dropped += 1
-            self.entries.append(entry)
+            entries.append(entry)
+            self.bytes += entry.size
 
     def clear(self) -> None:
         with self._lock:
             self.entries.clear()
+            self.bytes = 0
             self.dropped = 0
 
     def select(self, method=None, path=None, status=None, limit=None) -> tuple[list[Entry], int]:

@@ -23,13 +23,13 @@ class Tenant(Workers, Destinations, Tracking, Lifecycle, Records):
     """One account's workers, devices, ops groups, places, geofences, routes and orders."""
 
     def __init__(self, account_id: str, seed: int | None, server_clock: Clock | None = None,
-                 journal_cap: int = 1000):
+                 journal: Journal | None = None):
         self.account_id = account_id
         self.lock = threading.RLock()
         self.fake = FakeValues(seed, account_id)
         self.clock = Clock(parent=server_clock)
         self.faults = FaultSet()
-        self.journal = Journal(journal_cap)
+        self.journal = journal if journal is not None else Journal(1000, 1024 * 1024)
         self.publishable_key = self.fake.publishable_key()
         self.ops_groups: dict[str, dict] = {DEFAULT_OPS_GROUP: {"ops_group_handle": DEFAULT_OPS_GROUP}}
         self.workers: dict[str, dict] = {}

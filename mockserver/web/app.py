@@ -45,7 +45,7 @@ def create_app(config: dict | None = None) -> MockApp:
     if scenario is None:
         raise ScenarioError(str(library.directory), f"No scenario named '{settings['scenario']}'; "
                             f"known: {', '.join(library.names()) or 'none'}.")
-    backend = Backend(scenario, populate, settings["seed"], settings["journal_cap"])
+    backend = Backend(scenario, populate, settings["seed"], settings["journal_cap"], settings["journal_bytes"])
     mock = MockApp(settings, library, backend, _flask_app(settings))
     mock.flask.extensions[control.EXTENSION] = mock
     return mock

@@ -2,26 +2,51 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import datetime, timezone
 from urllib.parse import parse_qs
 
 from ..models.clock import isoformat
-from ..models.journal import Entry
+from ..models.journal import Cut, Entry
 
-#: Journaled bodies longer than this are shown cut, with their length.
-MAX_SHOWN_BODY = 64 * 1024
+#: Where secrets travel in bodies: the token call's form (``client_secret``) and answer (``access_token``).
+TOKEN_PATH = "/oauth/token"
+REDACTED = "[redacted]"
+_SECRET_FIELD = re.compile(rb"(client_secret=)[^&]*")
+_SECRET_PART = re.compile(rb'(name="client_secret"\r\n\r\n)[^\r]*')
 
 
 def record(backend, request, account: str | None, answer, fault, reason: str | None) -> None:
     """Journal one request and what it got (``answer.drop``: nothing, the connection was cut)."""
     dropped = answer.drop is not None
+    body, response = request.body or None, None if dropped else answer.body
+    if request.path == TOKEN_PATH:
+        body, response = _without_secrets(body), _without_token(response)
     backend.record(Entry(
         request.received_at, account, request.method, request.path, request.query, request.headers,
-        request.body or None, None if dropped else answer.status, None if dropped else answer.body,
-        reason, fault.id if fault is not None else None,
+        body, None if dropped else answer.status, response, reason, fault.id if fault is not None else None,
         round((time.perf_counter() - request.started) * 1000, 3),
     ))
+
+
+def _without_secrets(body: bytes | None) -> bytes | None:
+    """A token call's form with its ``client_secret`` redacted (URL-encoded or multipart)."""
+    if not body:
+        return body
+    body = _SECRET_FIELD.sub(rb"\g<1>" + REDACTED.encode(), body)
+    return _SECRET_PART.sub(rb"\g<1>" + REDACTED.encode(), body)
+
+
+def _without_token(response: bytes | None) -> bytes | None:
+    """A token call's answer with its ``access_token`` redacted."""
+    try:
+        document = json.loads(response) if response else None
+    except ValueError:
+        return response
+    if isinstance(document, dict) and "access_token" in document:
+        return json.dumps(dict(document, access_token=REDACTED), separators=(",", ":")).encode()
+    return response
 
 
 def render(entry: Entry) -> dict:
@@ -69,11 +94,11 @@ def _redact(value: str) -> str:
     return f"{scheme} [redacted]" if credential else "[redacted]"
 
 
-def _decode(raw: bytes | None):
+def _decode(raw):
     if not raw:
         return None
-    if len(raw) > MAX_SHOWN_BODY:
-        return {"truncated": True, "bytes": len(raw), "start": raw[:1024].decode("utf-8", "replace")}
+    if type(raw) is Cut:
+        return {"truncated": True, "bytes": raw.size, "start": raw.start.decode("utf-8", "replace")}
     try:
         return json.loads(raw)
     except ValueError:
