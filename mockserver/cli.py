@@ -36,6 +36,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--journal-bytes", type=int, metavar="N", help="bytes each tenant's journal (and the "
                    f"server-wide one) may hold, oldest dropped first (default {DEFAULTS['journal_bytes']}; "
                    f"{env_name('journal_bytes')})")
+    p.add_argument("--admin-token", metavar="TOKEN", help="lock the server-wide control calls: they then need "
+                   f"'X-Mock-Admin-Token: TOKEN' ({env_name('admin_token')}; prefer the variable, which "
+                   "other users of the machine cannot read in the process list)")
     p.add_argument("--log-requests", action="store_true", default=None,
                    help=f"print one line per request on stderr ({env_name('log_requests')}=true)")
     return p
@@ -46,7 +49,7 @@ def main(argv=None) -> int:
     try:
         settings = load_settings(vars(args))
         app = create_app({k: settings[k] for k in ("fixtures", "scenario", "seed", "max_body_bytes", "journal_cap",
-                                                    "journal_bytes")})
+                                                    "journal_bytes", "admin_token")})
         server = Server(app, settings["host"], settings["port"], log_requests=settings["log_requests"])
     except (ConfigError, ScenarioError, CannotListen) as error:
         print(f"hypertrack-mock: {error}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import basic, make_app, seed_request
+from raw_http import exchange
 
 
 def token(client, account: str) -> str:
@@ -92,3 +93,53 @@ def test_the_journal_keeps_no_more_bytes_than_its_budget():
     assert tenant.bytes <= 64 * 1024
     assert len(journal["requests"]) + journal["dropped"] == 40
     assert 2 <= len(journal["requests"]) < 5
+
+
+# --- 2. the control plane can be locked ---------------------------------------------------------------
+
+SERVER_WIDE_CALLS = [("GET", "/__mock/state", None), ("GET", "/__mock/requests", None),
+                     ("POST", "/__mock/reset", None), ("POST", "/__mock/scenarios/worker_deleted", None),
+                     ("POST", "/__mock/scenarios", {"accounts": [{"account_id": "me", "secret_key": "x"}]}),
+                     ("POST", "/__mock/faults", {"status": 500}), ("DELETE", "/__mock/faults", None),
+                     ("POST", "/__mock/clock", {"advance_seconds": 60}), ("DELETE", "/__mock/requests", None)]
+UNAUTHORIZED = {"detail": {}, "message": "Unauthorized"}
+
+
+def test_with_an_admin_token_a_server_wide_call_needs_it():
+    app = make_app({"admin_token": "let-me-in"})
+    client = app.test_client()
+    client.post("/orders/track", json=seed_request(), headers=basic())
+
+    for method, path, body in SERVER_WIDE_CALLS:
+        refused = client.open(path, method, json=body)
+        wrong = client.open(path, method, json=body, headers={"X-Mock-Admin-Token": "guess"})
+        assert (refused.status_code, refused.get_json()) == (401, UNAUTHORIZED), path
+        assert (wrong.status_code, wrong.get_json()) == (401, UNAUTHORIZED), path
+    assert app.backend.accounts == {} and list(app.backend.tenants) == ["acme"], "nothing changed"
+
+    admitted = client.get("/__mock/state", headers={"X-Mock-Admin-Token": "let-me-in"})
+    assert list(admitted.get_json()["tenants"]) == ["acme"]
+    # a tenant's own calls need only its credentials; health and the scenario list stay open
+    assert client.get("/__mock/state", headers=basic()).status_code == 200
+    assert client.post("/__mock/reset", headers=basic()).status_code == 200
+    assert client.get("/__mock/health").status_code == 200
+    assert client.get("/__mock/scenarios").status_code == 200
+
+
+def test_without_an_admin_token_server_wide_calls_stay_open():
+    client = make_app({}).test_client()
+
+    assert client.get("/__mock/state").status_code == 200
+
+
+def test_an_empty_authorization_header_on_the_control_plane_is_a_401_not_a_server_wide_call():
+    app = make_app({})
+    client = app.test_client()
+    client.post("/orders/track", json=seed_request(), headers=basic())
+
+    response = client.post("/__mock/reset", headers={"Authorization": ""})
+    bare = exchange(app.url, b"POST /__mock/reset HTTP/1.1\r\nHost: x\r\nAuthorization:   \r\nConnection: close\r\n\r\n")
+
+    assert (response.status_code, response.get_json()) == (401, UNAUTHORIZED)
+    assert (bare.status, bare.json()) == (401, UNAUTHORIZED)
+    assert list(app.backend.tenants) == ["acme"], "nothing was reset"

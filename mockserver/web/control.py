@@ -1,8 +1,11 @@
 """The mock's own ``/__mock/`` control plane, served by Flask.  It meets the data plane only in the models.
 
-Each call acts on the tenant of its ``Authorization`` header; without one it acts server-wide.
+Each call acts on the tenant of its ``Authorization`` header; without one it acts server-wide, which,
+when the server has an admin token, needs that token in ``X-Mock-Admin-Token``.
 """
 from __future__ import annotations
+
+import hmac
 
 from apiflask import APIBlueprint, HTTPError
 from flask import current_app, request
@@ -27,11 +30,23 @@ def mock():
     return current_app.extensions[EXTENSION]
 
 
+#: The header a server-wide call carries when the server has an admin token.
+ADMIN_HEADER = "X-Mock-Admin-Token"
+
+
 def _caller() -> str | None:
-    """The caller's account; None for a server-wide call (no credentials); 401 if they prove nothing."""
-    caller = identify(mock().backend, request.headers.get("Authorization"))
+    """The caller's account; None for a server-wide call (no credentials, and the admin token if the
+    server has one); 401 if the credentials prove nothing, or are empty."""
+    header = request.headers.get("Authorization")
+    if header is not None and not header.strip():
+        raise unauthorized("an empty Authorization header")
+    caller = identify(mock().backend, header)
     if caller.refusal is not None:
         raise unauthorized(caller.refusal)
+    admin_token = mock().settings["admin_token"]
+    if caller.account is None and admin_token and not hmac.compare_digest(
+            request.headers.get(ADMIN_HEADER, "").encode(), admin_token.encode()):
+        raise unauthorized(f"a server-wide call without the admin token ({ADMIN_HEADER})")
     return caller.account
 
 
