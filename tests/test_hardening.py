@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import basic, make_app, seed_request
 from raw_http import exchange
 
@@ -143,3 +144,61 @@ def test_an_empty_authorization_header_on_the_control_plane_is_a_401_not_a_serve
     assert (response.status_code, response.get_json()) == (401, UNAUTHORIZED)
     assert (bare.status, bare.json()) == (401, UNAUTHORIZED)
     assert list(app.backend.tenants) == ["acme"], "nothing was reset"
+
+
+# --- 5. dates out of range are a 422 naming the field ------------------------------------------------
+
+@pytest.mark.parametrize("instant", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_date_out_of_range_is_a_422_naming_the_field(instant):
+    app = make_app({})
+    client = app.test_client()
+    order = dict(seed_request()["orders"][0], scheduled_at=instant, scheduled_after=instant)
+
+    tracked = client.post("/orders/track", json=seed_request(orders=[order]), headers=basic())
+    scenario = client.post("/__mock/scenarios", headers=basic("other"), json={"routes": [
+        {"route_handle": "r", "orders": [{"order_handle": "o", "scheduled_at": instant,
+                                          "destination": {"geometry": {"coordinates": [1, 2]}}}]}]})
+    clock = client.post("/__mock/clock", json={"frozen_at": instant}, headers=basic())
+
+    out_of_range = ["Not a valid datetime: outside the range of dates (years 1 to 9999, in UTC)."]
+    assert (tracked.status_code, tracked.get_json()) == (422, {"detail": {"json": {"orders": {"0": {
+        "scheduled_at": out_of_range, "scheduled_after": out_of_range}}}}, "message": "Validation error"})
+    assert (scenario.status_code, scenario.get_json()["detail"]) == (
+        422, {"json": {"routes": {"0": {"orders": {"0": {"scheduled_at": out_of_range}}}}}})
+    assert (clock.status_code, clock.get_json()["detail"]) == (422, {"json": {"frozen_at": out_of_range}})
+    assert client.get("/__mock/clock", headers=basic()).get_json()["frozen_at"] is None
+
+
+# --- 6. the clock never leaves the range of dates ---------------------------------------------------
+
+@pytest.mark.parametrize("body", [{"advance_seconds": 250_000_000_000}, {"advance_seconds": 1e300},
+                                  {"frozen_at": "9999-12-31T23:00:00Z", "advance_seconds": 7200}])
+def test_moving_a_clock_out_of_the_range_of_dates_is_a_422_and_moves_nothing(body):
+    client = make_app({}).test_client()
+    client.post("/__mock/clock", json={"frozen_at": "2030-01-01T00:00:00Z"}, headers=basic())
+    client.post("/__mock/clock", json={"frozen_at": "2030-01-01T00:00:00Z"})
+
+    tenant, server = (client.post("/__mock/clock", json=body, headers=basic()),
+                      client.post("/__mock/clock", json=body))
+
+    for answer in (tenant, server):
+        assert answer.status_code == 422, answer.get_json()
+    assert client.get("/__mock/clock", headers=basic()).get_json()["now"] == "2030-01-01T00:00:00.000Z"
+    assert client.get("/__mock/clock").get_json()["now"] == "2030-01-01T00:00:00.000Z"
+    assert client.post("/orders/track", json=seed_request(), headers=basic()).status_code == 201
+
+
+# --- 7. an empty scenario only when sent as {} --------------------------------------------------------
+
+def test_loading_a_scenario_without_a_body_is_refused_and_changes_nothing():
+    app = make_app({})
+    client = app.test_client()
+    client.post("/orders/track", json=seed_request(), headers=basic())
+
+    for headers in ({}, basic()):
+        refused = client.post("/__mock/scenarios", headers=headers)
+        assert (refused.status_code, refused.get_json()) == (400, {"detail": {"json": [
+            "Send the scenario document as the body (an empty scenario is {})."]}, "message": "Bad Request"})
+    assert app.backend.startup_scenario["workers"], "the startup scenario is still default"
+    assert client.get("/orders/order-1", headers=basic()).status_code == 200
+    assert client.post("/__mock/scenarios", json={}, headers=basic()).status_code == 200

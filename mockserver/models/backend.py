@@ -10,8 +10,9 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
-from .clock import Clock
+from .clock import KEEP, Clock
 from .faults import FaultSet
 from .journal import Journal
 from .reaper import reaper
@@ -105,20 +106,21 @@ class Backend:
 
     # --- the server-wide clock ------------------------------------------------------------------
 
-    def freeze_clock(self, instant) -> None:
-        """Every tenant's clock to ``instant`` (or running again with ``None``), tenants' own settings dropped."""
+    def change_clock(self, freeze=KEEP, advance: float = 0.0) -> None:
+        """The server's clock frozen at ``freeze`` (``None``: running again; every tenant's own setting
+        dropped) and moved by ``advance`` seconds, with every frozen tenant's; every clock checked first,
+        so that a change that would take one out of the range of dates (``ClockOutOfRange``) changes none."""
         with self._lock:
-            self.clock.freeze(instant)
-            for tenant in self.tenants.values():
-                tenant.clock.freeze(None)
-
-    def advance_clock(self, seconds: float) -> None:
-        """Every tenant's clock forward, frozen or not."""
-        with self._lock:
-            self.clock.advance(seconds)
-            for tenant in self.tenants.values():
-                if tenant.clock.frozen_at is not None:
-                    tenant.clock.advance(seconds)
+            server = self.clock.changed(freeze, advance)
+            tenants = {} if freeze is not KEEP else {
+                tenant: tenant.clock.changed(KEEP, advance)
+                for tenant in self.tenants.values() if tenant.clock.frozen_at is not None}
+            self.clock.set(server)
+            if freeze is not KEEP:
+                for tenant in self.tenants.values():
+                    tenant.clock.set((None, timedelta(0)))
+            for tenant, state in tenants.items():
+                tenant.clock.set(state)
 
     # --- credentials ----------------------------------------------------------------------------
 

@@ -15,6 +15,16 @@ def isoformat(instant: datetime) -> str:
     return instant.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z"
 
 
+#: What a clock may be moved by at once: a hundred years, either way.
+MAX_ADVANCE_SECONDS = 100 * 365.25 * 24 * 3600
+#: ``Clock.change``'s "leave it as it is".
+KEEP = object()
+
+
+class ClockOutOfRange(ValueError):
+    """A change that would take a clock out of the dates Python (and HyperTrack's format) can write."""
+
+
 class Clock:
     """A clock that follows its parent (or real time) unless frozen or moved."""
 
@@ -34,18 +44,38 @@ class Clock:
     def now_iso(self) -> str:
         return isoformat(self.now())
 
+    def changed(self, freeze=KEEP, advance: float = 0.0) -> tuple[datetime | None, timedelta]:
+        """``(frozen_at, offset)`` after freezing at ``freeze`` (``None``: running again) and then moving
+        by ``advance`` seconds; ``ClockOutOfRange`` if that leaves the range of dates.  Changes nothing."""
+        frozen_at, offset = (self.frozen_at, self.offset) if freeze is KEEP else (
+            freeze.astimezone(timezone.utc) if freeze else None, timedelta(0))
+        try:
+            delta = timedelta(seconds=advance)
+            if frozen_at is not None:
+                frozen_at += delta
+            else:
+                offset += delta
+                (self.parent.now() if self.parent is not None else datetime.now(timezone.utc)) + offset
+        except OverflowError:
+            raise ClockOutOfRange("The clock would leave the range of dates (years 1 to 9999).") from None
+        return frozen_at, offset
+
+    def set(self, state: tuple[datetime | None, timedelta]) -> None:
+        """Take a state ``changed`` computed."""
+        with self._lock:
+            self.frozen_at, self.offset = state
+
+    def change(self, freeze=KEEP, advance: float = 0.0) -> None:
+        """Freeze (or release) and move the clock at once, or change nothing (``ClockOutOfRange``)."""
+        with self._lock:
+            self.frozen_at, self.offset = self.changed(freeze, advance)
+
     def freeze(self, instant: datetime | None) -> None:
         """Stop the clock at ``instant``; with ``None``, let it run again (and follow its parent)."""
-        with self._lock:
-            self.frozen_at = instant.astimezone(timezone.utc) if instant else None
-            self.offset = timedelta(0)
+        self.change(instant)
 
     def advance(self, seconds: float) -> None:
-        with self._lock:
-            if self.frozen_at is not None:
-                self.frozen_at += timedelta(seconds=seconds)
-            else:
-                self.offset += timedelta(seconds=seconds)
+        self.change(KEEP, seconds)
 
     def describe(self) -> dict:
         return {"now": self.now_iso(),

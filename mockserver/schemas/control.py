@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from ..models.clock import MAX_ADVANCE_SECONDS
 from .fields import LeanSchema, StrictInteger, StrictNumber, Timestamp
 
 DROP_MODES = ("reset", "empty", "truncated")
@@ -53,7 +54,7 @@ class FaultRule(LeanSchema):
 
 class ClockRequest(LeanSchema):
     frozen_at = Timestamp(allow_none=True)
-    advance_seconds = StrictNumber()
+    advance_seconds = StrictNumber(validate=validate.Range(min=-MAX_ADVANCE_SECONDS, max=MAX_ADVANCE_SECONDS))
 
     @validates_schema
     def does_something(self, data, **kwargs):

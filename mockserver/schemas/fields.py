@@ -59,13 +59,19 @@ class FreeFormObject(fields.Dict):
 
 
 class Timestamp(fields.DateTime):
-    """An ISO-8601 instant; a value without an offset is read as UTC."""
+    """An ISO-8601 instant, in UTC; a value without an offset is read as UTC.  An instant that UTC cannot
+    hold (``9999-12-31T23:59:59-14:00`` is in the year 10000) is refused."""
+
+    default_error_messages = {"range": "Not a valid datetime: outside the range of dates (years 1 to 9999, in UTC)."}
 
     def _deserialize(self, value, attr, data, **kwargs):
         parsed = super()._deserialize(value, attr, data, **kwargs)
         if parsed.tzinfo is None:
             return parsed.replace(tzinfo=timezone.utc)
-        return parsed.astimezone(timezone.utc)
+        try:
+            return parsed.astimezone(timezone.utc)
+        except OverflowError:
+            raise self.make_error("range") from None
 
 
 class LeanSchema(Schema):

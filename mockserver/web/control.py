@@ -10,13 +10,14 @@ import hmac
 from apiflask import APIBlueprint, HTTPError
 from flask import current_app, request
 
+from ..models.clock import KEEP, ClockOutOfRange
 from ..scenarios import ScenarioError, describe, validate
 from ..schemas.control import ClockRequest, FaultRule, JournalQuery
 from ..schemas.scenario import Worker
 from . import journal as journals
 from .auth import identify
 from .body import flask_document, json_body
-from .errors import unauthorized, validation_error
+from .errors import bad_request, unauthorized, validation_error
 
 bp = APIBlueprint("control", __name__, url_prefix="/__mock",
                   tag={"name": "Mock control", "description": "The mock's own /__mock/ control plane"})
@@ -107,6 +108,8 @@ def load_named_scenario(name):
 @bp.post("/scenarios")
 @bp.doc(summary="Load a scenario document sent as the body")
 def load_inline_scenario():
+    if not request.get_data(cache=True).strip():  # only {} is the empty scenario, never a missing body
+        raise bad_request("Send the scenario document as the body (an empty scenario is {}).")
     document = flask_document()
     try:
         scenario = validate(document, "request body")
@@ -206,15 +209,9 @@ def get_clock():
 @json_body(ClockRequest)
 def set_clock(json_data):
     account_id, target = _target()
-    backend = mock().backend
-    if "frozen_at" in json_data:
-        if account_id:
-            target.clock.freeze(json_data["frozen_at"])
-        else:
-            backend.freeze_clock(json_data["frozen_at"])
-    if "advance_seconds" in json_data:
-        if account_id:
-            target.clock.advance(json_data["advance_seconds"])
-        else:
-            backend.advance_clock(json_data["advance_seconds"])
+    change = target.clock.change if account_id else target.change_clock
+    try:
+        change(json_data.get("frozen_at", KEEP), json_data.get("advance_seconds", 0.0))
+    except ClockOutOfRange as error:
+        raise validation_error({"advance_seconds": [str(error)]}) from None
     return {**target.clock.describe(), **_scope(account_id)}
