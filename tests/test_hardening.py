@@ -202,3 +202,95 @@ def test_loading_a_scenario_without_a_body_is_refused_and_changes_nothing():
     assert app.backend.startup_scenario["workers"], "the startup scenario is still default"
     assert client.get("/orders/order-1", headers=basic()).status_code == 200
     assert client.post("/__mock/scenarios", json={}, headers=basic()).status_code == 200
+
+
+# --- 9. device ownership stays consistent ---------------------------------------------------------
+
+DEVICE = "0B5A4F1E-1C2D-4E5F-8A9B-0C1D2E3F4A5B"
+
+
+def test_a_worker_cannot_list_a_device_twice():
+    client = make_app({}).test_client()
+
+    control = client.post("/__mock/workers", json={"worker_handle": "w1", "device_ids": [DEVICE, DEVICE]},
+                          headers=basic())
+    scenario = client.post("/__mock/scenarios", json={"workers": [{"worker_handle": "w1",
+                                                                   "device_ids": [DEVICE, DEVICE]}]},
+                           headers=basic())
+
+    duplicate = {"device_ids": [f"Device '{DEVICE}' is listed twice."]}
+    assert (control.status_code, control.get_json()["detail"]) == (422, {"json": duplicate})
+    assert (scenario.status_code, scenario.get_json()["detail"]) == (422, {"json": {"workers": {"0": duplicate}}})
+
+
+def test_a_device_moving_between_workers_has_one_owner_at_every_step():
+    client = make_app({}).test_client()
+    assert client.post("/__mock/workers", json={"worker_handle": "w1", "device_ids": [DEVICE]},
+                       headers=basic()).status_code == 201
+
+    for handle in ("w2", "w1", "w3", "w1"):
+        answer = client.post("/workers/", json={"worker_handle": handle, "device_id": DEVICE}, headers=basic())
+        assert answer.status_code == 201, answer.get_json()
+        owners = {w: client.get(f"/workers/{w}", headers=basic()).get_json()
+                  for w in ("w1", "w2", "w3") if client.get(f"/workers/{w}", headers=basic()).status_code == 200}
+        assert [w for w, view in owners.items() if [d["device_id"] for d in view["devices"]] == [DEVICE]] == [handle]
+        assert all(view["devices"] == [] for w, view in owners.items() if w != handle)
+
+
+# --- 10. numbers are finite everywhere ----------------------------------------------------------------
+
+def test_a_number_json_cannot_hold_in_a_double_is_refused_everywhere():
+    client = make_app({}).test_client()
+    huge = b'{"x": 1e400}'
+
+    tracked = client.post("/orders/track", data=json.dumps(seed_request(route={"metadata": {"x": 1}}))
+                          .replace('{"x": 1}', huge.decode()).encode(),
+                          headers={**basic(), "Content-Type": "application/json"})
+    fault = client.post("/__mock/faults", data=b'{"status": 500, "body": ' + huge + b"}",
+                        headers={**basic(), "Content-Type": "application/json"})
+    scenario = client.post("/__mock/scenarios", data=b'{"workers": [{"worker_handle": "w", "profile": ' + huge + b"}]}",
+                           headers={**basic(), "Content-Type": "application/json"})
+
+    not_finite = ["Not a finite number: it is beyond what a double holds."]
+    assert (tracked.status_code, tracked.get_json()["detail"]) == (422, {"json": {"route": {"metadata": not_finite}}})
+    assert (fault.status_code, fault.get_json()["detail"]) == (422, {"json": {"body": not_finite}})
+    assert (scenario.status_code, scenario.get_json()["detail"]) == (
+        422, {"json": {"workers": {"0": {"profile": not_finite}}}})
+    assert client.post("/__mock/scenarios", json=client.get("/__mock/state", headers=basic()).get_json(),
+                       headers=basic()).status_code == 200
+
+
+# --- 11. a fault rule cannot break the answer's framing ----------------------------------------------
+
+@pytest.mark.parametrize("headers, problem", [
+    ({"X-Evil": "a\r\nContent-Length: 0"}, "X-Evil: a header value cannot hold a line break or a control character."),
+    ({"Bad Name": "x"}, "Bad Name: not a header name."),
+    ({"Content-Length": "5"}, "Content-Length: the mock sets this header itself."),
+    ({"transfer-encoding": "chunked"}, "transfer-encoding: the mock sets this header itself."),
+    ({"Connection": "close"}, "Connection: the mock sets this header itself."),
+], ids=["CR LF in a value", "space in a name", "Content-Length", "Transfer-Encoding", "Connection"])
+def test_a_fault_rule_with_headers_that_would_break_the_answer_is_refused(headers, problem):
+    client = make_app({}).test_client()
+
+    answer = client.post("/__mock/faults", json={"status": 503, "headers": headers}, headers=basic())
+
+    assert (answer.status_code, answer.get_json()["detail"]) == (422, {"json": {"headers": [problem]}})
+    assert client.get("/__mock/faults", headers=basic()).get_json()["faults"] == []
+
+
+# --- 12. every answer is JSON ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method, path", [
+    ("OPTIONS", "/orders/track"), ("OPTIONS", "/__mock/faults"), ("POST", "/orders//track"),
+    ("GET", "/__mock//health"), ("GET", "/__mock/health/"), ("POST", "//orders/track"),
+    ("OPTIONS", "/nope"), ("PUT", "/__mock/clock"),
+])
+def test_every_answer_of_the_mock_is_json(method, path):
+    app = make_app({})
+
+    reply = exchange(app.url, f"{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: {basic()['Authorization']}\r\n"
+                              "Connection: close\r\n\r\n".encode())
+
+    assert reply.header("Content-Type") == "application/json", reply
+    assert isinstance(reply.json(), dict)
+    assert reply.status < 500

@@ -155,7 +155,8 @@ def test_a_percent_encoded_handle_is_decoded(live):
 def test_options_lists_the_methods_of_a_path(live):
     reply = exchange(live, request("OPTIONS", "/orders/track", headers=[("Authorization", ACME)]))
 
-    assert (reply.status, reply.header("Allow"), reply.body) == (200, "GET, HEAD, OPTIONS, POST", b"")
+    assert (reply.status, reply.header("Allow"), reply.json()) == (
+        200, "GET, HEAD, OPTIONS, POST", {"allow": ["GET", "HEAD", "OPTIONS", "POST"]})
 
 
 def test_an_upgrade_is_answered_in_http_1_1_and_the_connection_closed(live):

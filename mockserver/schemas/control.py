@@ -1,12 +1,30 @@
 """Bodies of the control plane's own calls: fault rules and the clock."""
 from __future__ import annotations
 
+import re
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..models.clock import MAX_ADVANCE_SECONDS
-from .fields import LeanSchema, StrictInteger, StrictNumber, Timestamp
+from .fields import FreeFormValue, LeanSchema, StrictInteger, StrictNumber, Timestamp
 
 DROP_MODES = ("reset", "empty", "truncated")
+#: Headers that frame an answer: the server writes them, a fault rule may not.
+FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_VALUE = re.compile(r"^[\t\x20-\x7e\x80-\xff]*$")
+
+
+def answer_headers(headers: dict) -> None:
+    """Headers a fault rule adds to its answer: real header names, values without line breaks or control
+    characters, and none of the headers that frame the answer."""
+    for name, value in headers.items():
+        if not _TOKEN.match(name):
+            raise ValidationError(f"{name}: not a header name.")
+        if name.lower() in FRAMING_HEADERS:
+            raise ValidationError(f"{name}: the mock sets this header itself.")
+        if not _VALUE.match(value):
+            raise ValidationError(f"{name}: a header value cannot hold a line break or a control character.")
 METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
@@ -33,9 +51,10 @@ class FaultRule(LeanSchema):
     path = fields.String(load_default="*", validate=validate.Length(min=1), metadata={
         "description": "an exact path, or a pattern where * matches any characters (/orders/*)"})
     status = StrictInteger(validate=validate.Range(min=100, max=599))
-    body = fields.Raw(allow_none=True, metadata={
+    body = FreeFormValue(allow_none=True, metadata={
         "description": "the answer's JSON body; default: HyperTrack's shape for the status"})
-    headers = fields.Dict(keys=fields.String(), values=fields.String())
+    headers = fields.Dict(keys=fields.String(), values=fields.String(), validate=answer_headers, metadata={
+        "description": "added to the answer; not Content-Length, Transfer-Encoding or Connection"})
     delay_ms = StrictInteger(validate=validate.Range(min=0, max=300_000))
     drop_connection = DropMode(load_default=None)
     times = StrictInteger(allow_none=True, validate=validate.Range(min=1), metadata={

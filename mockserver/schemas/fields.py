@@ -39,22 +39,45 @@ class StrictNumber(fields.Float):
         return value
 
 
-class FreeFormObject(fields.Dict):
-    """A JSON object with any content (``metadata``), bounded in nesting depth."""
+FREE_FORM_ERRORS = {"too_deep": f"Nested deeper than {MAX_FREE_FORM_DEPTH} levels.",
+                    "not_finite": "Not a finite number: it is beyond what a double holds."}
 
-    default_error_messages = {"too_deep": f"Nested deeper than {MAX_FREE_FORM_DEPTH} levels."}
+
+def check_free_form(value, make_error) -> None:
+    """Any JSON value: nested at most ``MAX_FREE_FORM_DEPTH`` levels, every number finite (``1e400`` reads
+    as infinity, which JSON cannot write back)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if type(node) is float and not math.isfinite(node):
+            raise make_error("not_finite")
+        if not isinstance(node, (dict, list)):
+            continue
+        if depth > MAX_FREE_FORM_DEPTH:
+            raise make_error("too_deep")
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, (dict, list, float)):
+                stack.append((child, depth + 1))
+
+
+class FreeFormObject(fields.Dict):
+    """A JSON object with any content (``metadata``): bounded in nesting depth, numbers finite."""
+
+    default_error_messages = FREE_FORM_ERRORS
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
-        stack = [(value, 1)]
-        while stack:
-            node, depth = stack.pop()
-            if depth > MAX_FREE_FORM_DEPTH:
-                raise self.make_error("too_deep")
-            children = node.values() if isinstance(node, dict) else node
-            for child in children:
-                if isinstance(child, (dict, list)):
-                    stack.append((child, depth + 1))
+        check_free_form(value, self.make_error)
+        return value
+
+
+class FreeFormValue(fields.Raw):
+    """Any JSON value (a fault's answer body): bounded in nesting depth, numbers finite."""
+
+    default_error_messages = FREE_FORM_ERRORS
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        check_free_form(value, self.make_error)
         return value
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .control import FaultRule
-from .fields import FreeFormObject, LeanSchema, StrictInteger
+from .fields import FreeFormObject, FreeFormValue, LeanSchema, StrictInteger
 from .track import (
     ORDER_STATUSES,
     ROUTE_STATUSES,
@@ -34,6 +34,14 @@ class Geometry(fields.Field):
         return schema.load(value)
 
 
+def _listed_once(device_ids: list) -> None:
+    seen = set()
+    for device_id in device_ids:
+        if device_id in seen:
+            raise ValidationError(f"Device '{device_id}' is listed twice.")
+        seen.add(device_id)
+
+
 class Account(LeanSchema):
     account_id = fields.String(**_handle)
     secret_key = fields.String(**_handle)
@@ -50,7 +58,7 @@ class Worker(LeanSchema):
     name = fields.String(allow_none=True)
     ops_group_handle = fields.String(allow_none=True)
     profile = FreeFormObject(allow_none=True)
-    device_ids = fields.List(fields.String(validate=validate.Length(min=1)),
+    device_ids = fields.List(fields.String(validate=validate.Length(min=1)), validate=_listed_once,
                              metadata={"description": "absent: one generated device; []: not linked"})
     deleted = fields.Boolean(load_default=False)
 
@@ -97,7 +105,7 @@ class Example(LeanSchema):
     name = fields.String(required=True)
     request = FreeFormObject(required=True)
     status = StrictInteger(required=True, validate=validate.Range(min=200, max=599))
-    body = fields.Raw(allow_none=True, metadata={"description": "the whole expected body, if fixed"})
+    body = FreeFormValue(allow_none=True, metadata={"description": "the whole expected body, if fixed"})
 
 
 def _duplicates(items, key):

@@ -56,6 +56,7 @@ def _flask_app(settings: dict) -> APIFlask:
     flask = APIFlask("mockserver", title="HyperTrack Orders API mock", version=__version__,
                      spec_path="/openapi.json", docs_path="/docs", spec_plugins=[CustomFieldsPlugin()])
     flask.json = JSONProvider(flask)
+    flask.url_map.merge_slashes = False  # /orders//track is unknown (404), not a redirect to /orders/track
     flask.config.update(
         OPENAPI_VERSION="3.0.3",  # the version of HyperTrack's own spec, so the two compare field for field
         MAX_CONTENT_LENGTH=settings["max_body_bytes"],

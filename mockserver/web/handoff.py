@@ -8,9 +8,9 @@ from __future__ import annotations
 import io
 import sys
 
-from .errors import too_large
+from .errors import no_endpoint, too_large
 from .exchange import Answer, Request
-from .responses import error_answer
+from .responses import error_answer, options_answer
 
 
 class FlaskHandoff:
@@ -25,6 +25,9 @@ class FlaskHandoff:
             return error_answer(request.problem)
         if request.body is None:
             return error_answer(too_large(self.app.config["MAX_CONTENT_LENGTH"]))
+        if request.method == "OPTIONS":  # Flask's own answer would be an empty text/html
+            methods = self.app.url_map.bind("localhost").allowed_methods(request.path)
+            return options_answer(methods) if methods else error_answer(no_endpoint("OPTIONS", request.path))
         answer: list = []
         chunks = self.app(self._environ(request),
                           lambda status, headers, exc_info=None: answer.extend((status, headers)))

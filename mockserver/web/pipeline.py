@@ -16,7 +16,7 @@ from . import journal
 from .auth import Caller, identify
 from .errors import reason, unauthorized
 from .exchange import Answer, Request, Wait
-from .responses import error_answer, fault_answer, json_answer
+from .responses import error_answer, fault_answer, json_answer, options_answer
 
 #: Paths that are the mock's, not HyperTrack's.
 CONTROL_PREFIXES = ("/__mock/", "/openapi.json", "/docs")
@@ -68,7 +68,7 @@ class Pipeline:
         else:
             context = self.backend.tenant(caller.account)
         if request.method == "OPTIONS":
-            return Answer(200, [("Allow", ", ".join(self.routes.allowed(request.path)))], b"")
+            return options_answer(self.routes.allowed(request.path))
         if operation.query is not None:
             arguments["query"] = bodies.load(operation.query, _query(request.query), "query")
         if operation.body is not None:

@@ -36,6 +36,12 @@ def json_answer(document, status: int = 200, headers: dict | None = None) -> Ans
     return Answer(status, pairs, encode(document))
 
 
+def options_answer(methods) -> Answer:
+    """``OPTIONS``: the methods a path answers, in the ``Allow`` header and as JSON."""
+    allowed = sorted(methods)
+    return json_answer({"allow": allowed}, 200, {"Allow": ", ".join(allowed)})
+
+
 def error_answer(error: Exception) -> Answer:
     """The answer to a request refused with ``error`` (the one error handler's rendering)."""
     status, body, headers = render(error)
