@@ -297,3 +297,34 @@ def test_an_installed_wheel_ships_every_scenario(tmp_path):
     assert Path(installed["file"]).resolve().is_relative_to(site.resolve())
     assert Path(installed["directory"]).resolve().is_relative_to(site.resolve())
     assert sorted(installed["names"]) == sorted(path.stem for path in FIXTURES.glob("*.json"))
+
+
+# --- issue 14: restarts, fixture directories ----------------------------------------------------------
+
+def test_the_cli_restarts_at_once_on_the_port_it_left_while_a_client_held_a_connection():
+    with running_cli("--port", "0") as cli:
+        url = cli.url()
+        port = url.rsplit(":", 1)[1]
+        held = requests.Session()
+        assert held.get(url + "/__mock/health", timeout=10).status_code == 200  # a keep-alive connection
+        cli.process.send_signal(signal.SIGTERM)
+        assert cli.process.wait(timeout=5) == 0
+
+    with running_cli("--port", port) as again:
+        assert again.url().endswith(f":{port}")
+    held.close()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dangling symlink"])
+def test_a_fixture_that_is_not_a_readable_file_is_refused_with_its_name(tmp_path, kind):
+    shutil.copy(FIXTURES / "default.json", tmp_path / "default.json")
+    odd = tmp_path / "odd.json"
+    if kind == "fifo":
+        os.mkfifo(odd)
+    else:
+        odd.symlink_to(tmp_path / "gone.json")
+
+    code, stderr = refused_start("--port", "0", "--fixtures", str(tmp_path))
+
+    assert code == 2
+    assert stderr.startswith(f"hypertrack-mock: {odd}: ") and len(stderr.strip().splitlines()) == 1, stderr

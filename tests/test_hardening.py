@@ -3,8 +3,12 @@ that failed before its fix (issue 14)."""
 from __future__ import annotations
 
 import json
+import socket
+import time
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 from conftest import basic, make_app, seed_request
 from raw_http import exchange
 
@@ -294,3 +298,29 @@ def test_every_answer_of_the_mock_is_json(method, path):
     assert reply.header("Content-Type") == "application/json", reply
     assert isinstance(reply.json(), dict)
     assert reply.status < 500
+
+
+# --- 14. a delay in one tenant never slows another -------------------------------------------------
+
+def test_a_hundred_and_fifty_delayed_requests_of_one_tenant_do_not_slow_another(live):
+    requests.post(live + "/__mock/faults", json={"path": "/orders/slow", "delay_ms": 3000},
+                  headers=basic("patient"), timeout=10).raise_for_status()
+    address = urlsplit(live)
+    waiting = []
+    try:
+        for _ in range(150):
+            sock = socket.create_connection((address.hostname, address.port), timeout=10)
+            sock.sendall(b"GET /orders/slow HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                         + basic("patient")["Authorization"].encode() + b"\r\n\r\n")
+            waiting.append(sock)
+        time.sleep(0.2)  # every one of them in its delay
+        started = time.perf_counter()
+        for _ in range(5):
+            assert requests.post(live + "/orders/track", json=seed_request(), headers=basic("hurried"),
+                                 timeout=10).status_code in (201, 409)
+        elapsed = time.perf_counter() - started
+    finally:
+        for sock in waiting:
+            sock.close()
+
+    assert elapsed < 1.0, f"five tracks of another tenant took {elapsed:.2f} s behind 150 delayed requests"

@@ -77,7 +77,12 @@ _validated: dict[Path, tuple[tuple[int, int], dict]] = {}
 
 
 def _load_file(path: Path) -> dict:
-    stat = path.stat()
+    if not path.is_file():  # a pipe would hang start-up; a dangling link would end it with a traceback
+        raise ScenarioError(str(path), "Not a readable file (a pipe, a directory or a link to nothing).")
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise ScenarioError(str(path), f"Not a readable file ({error.strerror}).") from None
     version = (stat.st_mtime_ns, stat.st_size)
     cached = _validated.get(path)
     if cached is None or cached[0] != version:
