@@ -36,6 +36,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--journal-bytes", type=int, metavar="N", help="bytes each tenant's journal (and the "
                    f"server-wide one) may hold, oldest dropped first (default {DEFAULTS['journal_bytes']}; "
                    f"{env_name('journal_bytes')})")
+    p.add_argument("--max-tenants", type=int, metavar="N", help="accounts whose state is kept; past it, the least "
+                   f"recently used starts over (default {DEFAULTS['max_tenants']}; {env_name('max_tenants')})")
     p.add_argument("--admin-token", metavar="TOKEN", help="lock the server-wide control calls: they then need "
                    f"'X-Mock-Admin-Token: TOKEN' ({env_name('admin_token')}; prefer the variable, which "
                    "other users of the machine cannot read in the process list)")
@@ -49,7 +51,7 @@ def main(argv=None) -> int:
     try:
         settings = load_settings(vars(args))
         app = create_app({k: settings[k] for k in ("fixtures", "scenario", "seed", "max_body_bytes", "journal_cap",
-                                                    "journal_bytes", "admin_token")})
+                                                    "journal_bytes", "max_tenants", "admin_token")})
         server = Server(app, settings["host"], settings["port"], log_requests=settings["log_requests"])
     except (ConfigError, ScenarioError, CannotListen) as error:
         print(f"hypertrack-mock: {error}", file=sys.stderr)

@@ -13,11 +13,12 @@ DEFAULTS = {
     "journal_cap": 1000,       # journal entries kept per tenant (and server-wide); 0: no journal
     "journal_bytes": 1024 * 1024,  # bytes a journal (each tenant's, the server-wide one) may hold
     "log_requests": False,     # one line per request on stderr
+    "max_tenants": 500,        # tenants kept; past it, the least recently used goes first
     "admin_token": None,       # None: server-wide control calls are open to anyone who reaches the port
 }
 #: The smallest and largest value each integer setting may take (None: unbounded).
 _INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, None), "journal_cap": (0, None),
-             "journal_bytes": (1024, None)}
+             "journal_bytes": (1024, None), "max_tenants": (1, None)}
 _BOOLEANS = {"log_requests"}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 ENV_PREFIX = "HYPERTRACK_MOCK_"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+import tracemalloc
 from urllib.parse import urlsplit
 
 import pytest
@@ -324,3 +325,67 @@ def test_a_hundred_and_fifty_delayed_requests_of_one_tenant_do_not_slow_another(
             sock.close()
 
     assert elapsed < 1.0, f"five tracks of another tenant took {elapsed:.2f} s behind 150 delayed requests"
+
+
+# --- 4. new tenants cost O(1) in the startup scenario's size; open-mode tenants are capped --------------
+
+def _own_bytes(backend, account: str) -> int:
+    tracemalloc.start()
+    try:
+        backend.tenant(account)
+        return tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_new_tenant_costs_as_little_with_the_large_scenario_as_with_the_default_one():
+    large, default = make_app({"scenario": "large"}).backend, make_app({}).backend
+    large.tenant("warm-up"), default.tenant("warm-up")
+
+    assert _own_bytes(large, "new") < 16 * 1024
+    assert _own_bytes(large, "new-2") < 2 * _own_bytes(default, "new") + 4096
+
+
+def test_tenants_started_from_one_scenario_never_see_each_others_changes():
+    client = make_app({}).test_client()
+    alice, bob = basic("alice"), basic("bob")
+    planned = {"track_mode": "on_time", "route_handle": "7ac07153-5590-46c5-9ada-a6ca84f5b48f"}
+    bob_before = {path: client.get(path, headers=bob).get_json() for path in (
+        "/orders/routes/7ac07153-5590-46c5-9ada-a6ca84f5b48f", "/orders/planned-order-1", "/workers/james@ht.com")}
+
+    assert client.post("/orders/track", json=planned, headers=alice).status_code == 201
+    assert client.post("/orders/planned-order-1/complete", headers=alice).status_code == 200
+    assert client.delete("/workers/james@ht.com", headers=alice).status_code == 204
+    assert client.post("/workers/", json={"worker_handle": "maria@ht.com", "device_id": DEVICE},
+                       headers=alice).status_code == 201
+
+    for path, before in bob_before.items():
+        assert client.get(path, headers=bob).get_json() == before, path
+    assert client.get("/orders/planned-order-1", headers=alice).get_json()["status"] == "completed"
+    assert client.post("/orders/track", json=planned, headers=bob).status_code == 201
+
+
+def test_the_least_recently_used_tenant_goes_first_past_the_cap():
+    app = make_app({"max_tenants": 3})
+    client = app.test_client()
+    for account in ("t1", "t2", "t3"):
+        assert client.post("/orders/track", json=seed_request(), headers=basic(account)).status_code == 201
+    client.get("/orders/order-1", headers=basic("t1"))  # t1 used again: t2 is now the least recently used
+
+    client.get("/orders/order-1", headers=basic("t4"))
+
+    assert sorted(app.backend.tenants) == ["t1", "t3", "t4"]
+    assert client.get("/orders/order-1", headers=basic("t2")).status_code == 404  # started over
+
+
+def test_expired_tokens_are_forgotten():
+    app = make_app({})
+    client = app.test_client()
+    app.backend.token_lifetime = 0.2
+    issued = [token(client, f"a{n}") for n in range(3)]
+    time.sleep(0.3)
+
+    assert client.get("/orders/", headers={"Authorization": f"Bearer {issued[0]}"}).status_code == 401
+    app.backend.token_lifetime = 3600
+    token(client, "fresh")
+    assert not set(issued) & set(app.backend.tokens)

@@ -1,14 +1,18 @@
 """The backend: every tenant, the scenario new tenants start from, who may log in, and what is server-wide.
 
 Tenants come from the data model (moto's per-account backends): the first request of an account
-builds its tenant from the startup scenario.  Filling a tenant from a scenario document is the
-``scenarios`` package's job, handed in as ``populate`` so that the model never imports it.
+builds its tenant, a copy-on-write layer over the startup state (``Tenant.derived``), which is built
+from the startup scenario once (and again when the server's clock changes, so that its timestamps
+follow).  Filling a tenant from a scenario document is the ``scenarios`` package's job, handed in as
+``populate`` so that the model never imports it.  At most ``max_tenants`` tenants are kept: past
+that, the least recently used goes first.
 """
 from __future__ import annotations
 
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -25,10 +29,12 @@ class Backend:
     """Every tenant, the startup scenario, accounts and tokens, and the server-wide clock, faults and journal."""
 
     def __init__(self, startup_scenario: dict, populate: Callable[[Tenant, dict], None], seed: int | None = None,
-                 journal_cap: int = 1000, journal_bytes: int = 1024 * 1024):
+                 journal_cap: int = 1000, journal_bytes: int = 1024 * 1024, max_tenants: int = 500):
         self.seed = seed
         self.journal_cap = journal_cap
         self.journal_bytes = journal_bytes
+        self.max_tenants = max_tenants
+        self.token_lifetime = TOKEN_LIFETIME_SECONDS
         self.populate = populate
         self._lock = threading.Lock()
         self._init_state(startup_scenario)
@@ -37,7 +43,10 @@ class Backend:
         reaper.discard(getattr(self, "tenants", {}).values())
         self.startup_scenario = startup_scenario
         self.accounts = {a["account_id"]: a["secret_key"] for a in startup_scenario.get("accounts", ())}
-        self.tenants: dict[str, Tenant] = {}
+        #: account -> tenant, the least recently used first
+        self.tenants: OrderedDict[str, Tenant] = OrderedDict()
+        #: the startup scenario's state, which new tenants start from (built on first use)
+        self.template: Tenant | None = None
         self.tokens: dict[str, tuple[str, float]] = {}
         #: Server-wide: the clock every tenant's follows, faults for every tenant, and every request.
         self.clock = Clock()
@@ -47,20 +56,40 @@ class Backend:
     # --- tenants ------------------------------------------------------------------------------
 
     def tenant(self, account_id: str) -> Tenant:
-        """The account's tenant, created from the startup scenario on first use."""
+        """The account's tenant, created from the startup scenario on first use; now the most recently used."""
         tenant = self.tenants.get(account_id)
         if tenant is not None:
-            return tenant
+            try:
+                self.tenants.move_to_end(account_id)
+                return tenant
+            except KeyError:  # discarded meanwhile: made again below
+                pass
         with self._lock:
             tenant = self.tenants.get(account_id)
             if tenant is None:
-                tenant = self.tenants[account_id] = self._new_tenant(account_id, self.startup_scenario)
+                if self.template is None:
+                    self.template = self._new_tenant("(startup)", self.startup_scenario)
+                tenant = Tenant.derived(self.template, account_id, self.seed, self.clock, self._journal())
+                self._keep(account_id, tenant)
             return tenant
 
     def _new_tenant(self, account_id: str, scenario: dict) -> Tenant:
-        tenant = Tenant(account_id, self.seed, self.clock, Journal(self.journal_cap, self.journal_bytes))
+        """A tenant holding all of ``scenario``'s state itself."""
+        tenant = Tenant(account_id, self.seed, self.clock, self._journal())
         self.populate(tenant, scenario)
         return tenant
+
+    def _journal(self) -> Journal:
+        return Journal(self.journal_cap, self.journal_bytes)
+
+    def _keep(self, account_id: str, tenant: Tenant) -> None:
+        """Hold ``tenant`` as the account's (under the lock), letting the least recently used go past the cap."""
+        old = self.tenants.pop(account_id, None)
+        self.tenants[account_id] = tenant
+        gone = [old] if old is not None else []
+        while len(self.tenants) > self.max_tenants:
+            gone.append(self.tenants.popitem(last=False)[1])
+        reaper.discard(gone)
 
     def reset(self) -> None:
         """Every tenant back to the startup scenario; journals, faults and clocks cleared.
@@ -86,9 +115,7 @@ class Backend:
         """Replace one tenant's state with ``scenario`` (whose ``accounts`` are ignored)."""
         tenant = self._new_tenant(account_id, scenario)
         with self._lock:
-            old = self.tenants.get(account_id)
-            self.tenants[account_id] = tenant
-        reaper.discard([old] if old else [])
+            self._keep(account_id, tenant)
         return tenant
 
     # --- what a request meets before its tenant -------------------------------------------------
@@ -112,6 +139,7 @@ class Backend:
         so that a change that would take one out of the range of dates (``ClockOutOfRange``) changes none."""
         with self._lock:
             server = self.clock.changed(freeze, advance)
+            self.template = None  # rebuilt on the clock's new time when the next tenant starts
             tenants = {} if freeze is not KEEP else {
                 tenant: tenant.clock.changed(KEEP, advance)
                 for tenant in self.tenants.values() if tenant.clock.frozen_at is not None}
@@ -133,13 +161,18 @@ class Backend:
 
     def issue_token(self, account_id: str) -> dict:
         """A Bearer token for the account: unguessable (never from the seeded source, so that a seed cannot
-        replay another account's token), and never one that is live already."""
+        replay another account's token), and never one that is live already.  Expired tokens are
+        forgotten here: they were issued first, so they are the oldest entries."""
         with self._lock:
+            now = time.monotonic()
+            tokens = self.tokens
+            while tokens and tokens[oldest := next(iter(tokens))][1] < now:
+                del tokens[oldest]
             token = secrets.token_urlsafe(30)
-            while token in self.tokens:
+            while token in tokens:
                 token = secrets.token_urlsafe(30)
-            self.tokens[token] = (account_id, time.monotonic() + TOKEN_LIFETIME_SECONDS)
-        return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECONDS}
+            tokens[token] = (account_id, now + self.token_lifetime)
+        return {"access_token": token, "token_type": "Bearer", "expires_in": round(self.token_lifetime)}
 
     def account_for_token(self, token: str) -> str | None:
         entry = self.tokens.get(token)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import errors
-from .records import ORDER_EMBED_URL, TERMINAL_ORDER_STATUSES, page, snapshot
+from .records import ORDER_EMBED_URL, TERMINAL_ORDER_STATUSES, page
 
 
 class Lifecycle:
@@ -21,13 +21,14 @@ class Lifecycle:
             order = self._find_order(handle, attempt, order_type, type_index)
             if order["status"] in TERMINAL_ORDER_STATUSES:
                 raise errors.OrderAlreadyFinished(order["status"])
+            route = self._own_route(order["route_handle"])
+            order = self.order_attempts[handle][order["fulfillment_attempt"]]  # the tenant's own, now
             now = self.clock.now_iso()
             order["status"] = outcome
             order[f"{outcome}_at"] = now
             if metadata:
                 order["metadata"] = {**(order.get("metadata") or {}), **metadata}
             self._record_event(order, outcome, now)
-            route = self.routes[order["route_handle"]]
             if route["status"] != "completed" and all(
                     o["status"] in TERMINAL_ORDER_STATUSES for o in route["orders"]):
                 self._complete_route(route, now)
@@ -38,7 +39,7 @@ class Lifecycle:
             route = self.routes.get(route_handle)
             if route is None:
                 raise errors.NotFound("Route not found")
-            return snapshot(route)
+            return self._snapshot(route)
 
     def complete_route(self, route_handle: str) -> dict:
         """Complete a route, cancelling its unfinished orders."""
@@ -48,6 +49,7 @@ class Lifecycle:
                 raise errors.NotFound("Route not found")
             if route["status"] == "completed":
                 raise errors.RouteAlreadyCompletedConflict()
+            route = self._own_route(route_handle)
             now = self.clock.now_iso()
             for order in route["orders"]:
                 if order["status"] not in TERMINAL_ORDER_STATUSES:
@@ -55,32 +57,39 @@ class Lifecycle:
                     order["cancelled_at"] = now
                     self._record_event(order, "cancelled", now)
             self._complete_route(route, now)
-            return snapshot(route)
+            return self._snapshot(route)
 
     def list_orders(self, *, statuses=None, worker_handle=None, route_handle=None,
                     ops_group_handle=None, limit: int, after: int = -1):
         """One page of orders (latest fulfilments, oldest first) and the cursor of the next page."""
-        def keep(order):
-            return (self.orders.get(order["order_handle"]) is order
+        def select(key):
+            handle, attempt = key
+            order = self.orders[handle]
+            if (order["fulfillment_attempt"] == attempt
                     and (not statuses or order["status"] in statuses)
                     and (worker_handle is None or order["worker_handle"] == worker_handle)
                     and (route_handle is None or order["route_handle"] == route_handle)
-                    and (ops_group_handle is None or order["ops_group_handle"] == ops_group_handle))
+                    and (ops_group_handle is None or order["ops_group_handle"] == ops_group_handle)):
+                return order
+            return None
         with self.lock:
-            orders, cursor = page(self.order_log, keep, limit, after)
+            orders, cursor = page(self.order_log, select, limit, after)
             return [dict(order) for order in orders], cursor
 
     def list_routes(self, *, statuses=None, worker_handle=None, ops_group_handle=None, track_mode=None,
                     limit: int, after: int = -1):
         """One page of routes (oldest first) and the cursor of the next page."""
-        def keep(route):
-            return ((not statuses or route["status"] in statuses)
+        def select(handle):
+            route = self.routes[handle]
+            if ((not statuses or route["status"] in statuses)
                     and (worker_handle is None or route["worker_handle"] == worker_handle)
                     and (ops_group_handle is None or route["ops_group_handle"] == ops_group_handle)
-                    and (track_mode is None or route["track_mode"] == track_mode))
+                    and (track_mode is None or route["track_mode"] == track_mode)):
+                return route
+            return None
         with self.lock:
-            routes, cursor = page(self.route_log, keep, limit, after)
-            return [snapshot(route) for route in routes], cursor
+            routes, cursor = page(self.route_log, select, limit, after)
+            return [self._snapshot(route) for route in routes], cursor
 
     def _find_order(self, handle, attempt=None, order_type=None, type_index=None) -> dict:
         attempts = self.order_attempts.get(handle, ())
@@ -107,10 +116,15 @@ class Lifecycle:
         route["status"] = "completed"
         route["completed_at"] = now
 
+    def _start_timeline(self, order: dict, kinds: tuple[str, ...], now: str) -> None:
+        """The first events of a new order's timeline (its key is new: no copy to make, nothing to add to)."""
+        event = (now, order["device_id"], order["worker_handle"])
+        self.timelines[(order["order_handle"], order["fulfillment_attempt"])] = [(kind, *event) for kind in kinds]
+
     def _record_event(self, order: dict, kind: str, now: str) -> None:
         """Note an event compactly (what can change later: the device and the worker); see ``_event``."""
-        self.timelines.setdefault((order["order_handle"], order["fulfillment_attempt"]), []).append(
-            (kind, now, order["device_id"], order["worker_handle"]))
+        self._append("timelines", (order["order_handle"], order["fulfillment_attempt"]),
+                     (kind, now, order["device_id"], order["worker_handle"]))
 
     @staticmethod
     def _event(order: dict, kind: str, recorded_at: str, device_id, worker_handle) -> dict:

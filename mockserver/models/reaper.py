@@ -44,17 +44,21 @@ class Reaper:
             del tenants, tenant
 
     def _dismantle(self, tenant) -> None:
-        for container in list(vars(tenant).values()):
-            if not isinstance(container, (list, dict)):
-                continue
-            while container:
-                with tenant.lock:
-                    if isinstance(container, list):
+        for value in list(vars(tenant).values()):
+            # a copy-on-write tenant's own layer (a Layered dict is its own entries, a Log's own list):
+            # the startup state beneath is shared, and never taken apart here
+            container = getattr(value, "own", value)
+            if isinstance(container, list):
+                while container:
+                    with tenant.lock:
                         del container[-self.SLICE:]
-                    else:
-                        for key in list(itertools.islice(container, self.SLICE)):
-                            del container[key]
-                time.sleep(0)
+                    time.sleep(0)
+            elif isinstance(container, dict):
+                while dict.__len__(container):
+                    with tenant.lock:
+                        for key in list(itertools.islice(dict.keys(container), self.SLICE)):
+                            dict.__delitem__(container, key)
+                    time.sleep(0)
 
 
 reaper = Reaper()

@@ -88,32 +88,36 @@ class Records:
 
     def _commit_route(self, route: dict) -> None:
         self.routes[route["route_handle"]] = route
-        self.route_log.append(route)
+        self.route_log.append(route["route_handle"])
         for order in route["orders"]:
-            self.orders[order["order_handle"]] = order
-            self.order_attempts.setdefault(order["order_handle"], []).append(order)
-            self.order_log.append(order)
+            handle = order["order_handle"]
+            self.orders[handle] = order
+            self._append("order_attempts", handle, order)
+            self.order_log.append((handle, order["fulfillment_attempt"]))
+
+    def _snapshot(self, route: dict) -> dict:
+        """A copy of a route and its orders, safe to serialise after the lock is released; its
+        ``embed_url`` carries this account's publishable key (a startup route was built without it)."""
+        return dict(route, embed_url=EMBED_URL.format(route_handle=route["route_handle"], key=self.publishable_key),
+                    orders=[dict(order) for order in route["orders"]])
 
 
 def _iso(value):
     return None if value is None else isoformat(value)
 
 
-def snapshot(route: dict) -> dict:
-    """A copy of a route and its orders, safe to serialise after the lock is released."""
-    return dict(route, orders=[dict(order) for order in route["orders"]])
-
-
-def page(log: list, keep, limit: int, after: int):
-    """Up to ``limit`` kept items after position ``after``, and the position to continue from (or None).
+def page(log, select, limit: int, after: int):
+    """Up to ``limit`` records after position ``after`` of a log, and the position to continue from (or
+    None); ``select`` turns a log's item into its record, or None to leave it out.
 
     Items are only ever appended to a log, so a cursor never skips or repeats one while others arrive.
     """
-    items, last = [], after
+    records, last = [], after
     for index in range(after + 1, len(log)):
-        if keep(log[index]):
-            if len(items) == limit:
-                return items, last
-            items.append(log[index])
+        record = select(log[index])
+        if record is not None:
+            if len(records) == limit:
+                return records, last
+            records.append(record)
             last = index
-    return items, None
+    return records, None

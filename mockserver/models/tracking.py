@@ -5,7 +5,7 @@ Every check runs before anything is written or any value is drawn, so a refused 
 from __future__ import annotations
 
 from . import errors
-from .records import DEFAULT_OPS_GROUP, TERMINAL_ORDER_STATUSES, snapshot
+from .records import DEFAULT_OPS_GROUP, TERMINAL_ORDER_STATUSES
 
 TRACKABLE_ROUTE_STATUSES = frozenset({"planned", "assigned"})
 #: The status a scenario route's orders get when the scenario does not say.
@@ -68,9 +68,8 @@ class Tracking:
                 route["orders"].append(self._order_record(order, destination, route, "ongoing", now))
             self._commit_route(route)
             for order in route["orders"]:
-                for kind in ("created", "assigned", "started"):
-                    self._record_event(order, kind, now)
-            return snapshot(route)
+                self._start_timeline(order, ("created", "assigned", "started"), now)
+            return self._snapshot(route)
 
     def _track_planned_route(self, request: dict) -> dict:
         with self.lock:
@@ -98,6 +97,7 @@ class Tracking:
                 device_id = worker["device_ids"][0]
             self._check_order_handles(route["orders"], route_handle=route["route_handle"])
 
+            route = self._own_route(route["route_handle"])
             now = self.clock.now_iso()
             route.update(status="tracking", track_mode=request["track_mode"], device_id=device_id,
                          started_at=now, assigned_at=route.get("assigned_at") or now)
@@ -107,7 +107,7 @@ class Tracking:
                 order.update(status="ongoing", track_mode=request["track_mode"], device_id=device_id,
                              started_at=now, assigned_at=order.get("assigned_at") or now)
                 self._record_event(order, "started", now)
-            return snapshot(route)
+            return self._snapshot(route)
 
     def _check_order_handles(self, orders, route_handle: str | None = None) -> None:
         """Refuse a handle repeated in the request or held by another route's unfinished order."""

@@ -14,8 +14,10 @@ class Workers:
     def add_device(self, device_id: str, name: str | None, worker_handle: str | None,
                    owner: str | None = None) -> None:
         """A device, named after its owner (the worker's name) unless it has a name already."""
-        device = self.devices.setdefault(device_id, {"device_id": device_id, "name": None,
-                                                     "worker_handle": None})
+        if device_id in self.devices:
+            device = self._own("devices", device_id)
+        else:
+            device = self.devices[device_id] = {"device_id": device_id, "name": None, "worker_handle": None}
         device["name"] = name or device["name"] or (owner or self.fake.name()) + "'s phone"
         if worker_handle:
             device["worker_handle"] = worker_handle
@@ -52,11 +54,11 @@ class Workers:
         with self.lock:
             old = self.workers.get(worker["worker_handle"])
             for device_id in old["device_ids"] if old else ():
-                self.devices[device_id]["worker_handle"] = None
+                self._own("devices", device_id)["worker_handle"] = None
             for device_id in worker.get("device_ids") or ():
                 owner = self.devices.get(device_id, {}).get("worker_handle")
                 if owner and owner != worker["worker_handle"]:
-                    self.workers[owner]["device_ids"].remove(device_id)
+                    self._own("workers", owner)["device_ids"].remove(device_id)
             record = self.add_worker(worker)
             return dict(self._worker_view(record), device_ids=list(record["device_ids"]))
 
@@ -69,9 +71,10 @@ class Workers:
             device_id = str(request["device_id"]).upper() if request.get("device_id") else None
             if device_id and self.devices.get(device_id, {}).get("worker_handle") not in (
                     None, request["worker_handle"]):
-                self.workers[self.devices[device_id]["worker_handle"]]["device_ids"].remove(device_id)
-            worker = self.workers.get(request["worker_handle"])
-            if worker is None:
+                self._own("workers", self.devices[device_id]["worker_handle"])["device_ids"].remove(device_id)
+            if request["worker_handle"] in self.workers:
+                worker = self._own("workers", request["worker_handle"])
+            else:
                 worker = self.add_worker({"worker_handle": request["worker_handle"], "device_ids": [],
                                           "name": request.get("name")})
             for key in ("name", "profile", "home", "product_types", "unavailable_on", "schedule"):
@@ -81,7 +84,6 @@ class Workers:
             if device_id and device_id not in worker["device_ids"]:
                 worker["device_ids"].insert(0, device_id)
                 self.add_device(device_id, None, worker["worker_handle"])
-                self.devices[device_id]["worker_handle"] = worker["worker_handle"]
             return self._worker_view(worker)
 
     def worker_view(self, handle: str, include_deleted: bool = False) -> dict:
@@ -97,13 +99,13 @@ class Workers:
     def delete_worker(self, handle: str) -> None:
         """Soft-delete: tracking the worker then answers ``driver_deleted`` until it is undeleted."""
         with self.lock:
-            worker = self._find_worker(handle)
+            worker = self._own("workers", self._find_worker(handle)["worker_handle"])
             worker["deleted"] = True
             worker["deleted_at"] = self.clock.now_iso()
 
     def undelete_worker(self, handle: str) -> dict:
         with self.lock:
-            worker = self._find_worker(handle, include_deleted=True)
+            worker = self._own("workers", self._find_worker(handle, include_deleted=True)["worker_handle"])
             worker["deleted"] = False
             worker["deleted_at"] = None
             return self._worker_view(worker)

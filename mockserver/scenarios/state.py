@@ -42,7 +42,7 @@ def describe(tenant: Tenant) -> dict:
                         for d in tenant.devices.values() if d["device_id"] not in linked],
             "places": [dict(p) for p in tenant.places.values()],
             "geofences": [dict(g) for g in tenant.geofences.values()],
-            "routes": [_route(tenant, r) for r in tenant.route_log],
+            "routes": [_route(tenant, tenant.routes[handle]) for handle in tenant.route_log],
             "faults": tenant.faults.rules(),
         }
 

@@ -45,7 +45,8 @@ def create_app(config: dict | None = None) -> MockApp:
     if scenario is None:
         raise ScenarioError(str(library.directory), f"No scenario named '{settings['scenario']}'; "
                             f"known: {', '.join(library.names()) or 'none'}.")
-    backend = Backend(scenario, populate, settings["seed"], settings["journal_cap"], settings["journal_bytes"])
+    backend = Backend(scenario, populate, settings["seed"], settings["journal_cap"], settings["journal_bytes"],
+                      settings["max_tenants"])
     mock = MockApp(settings, library, backend, _flask_app(settings))
     mock.flask.extensions[control.EXTENSION] = mock
     return mock
