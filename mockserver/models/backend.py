@@ -40,7 +40,7 @@ class Backend:
         self._init_state(startup_scenario)
 
     def _init_state(self, startup_scenario: dict) -> None:
-        reaper.discard(getattr(self, "tenants", {}).values())
+        reaper.discard(getattr(self, "tenants", {}).values(), give_back=True)
         self.startup_scenario = startup_scenario
         self.accounts = {a["account_id"]: a["secret_key"] for a in startup_scenario.get("accounts", ())}
         #: account -> tenant, the least recently used first
@@ -109,7 +109,7 @@ class Backend:
     def reset_tenant(self, account_id: str) -> None:
         with self._lock:
             tenant = self.tenants.pop(account_id, None)
-        reaper.discard([tenant] if tenant else [])
+        reaper.discard([tenant] if tenant else [], give_back=True)
 
     def load_tenant_scenario(self, account_id: str, scenario: dict) -> Tenant:
         """Replace one tenant's state with ``scenario`` (whose ``accounts`` are ignored)."""

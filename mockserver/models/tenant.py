@@ -139,6 +139,11 @@ class Tenant(Workers, Destinations, Tracking, Lifecycle, Records):
         """A new tenant whose world starts as ``template``'s (which must never change again)."""
         return cls(account_id, seed, server_clock, journal, template=template)
 
+    def own_entries(self) -> int:
+        """How many entries the tenant's own state holds (what freeing it would cost)."""
+        return sum(dict.__len__(getattr(self, name)) for name in STATE) + len(self.route_log.own) + len(
+            self.order_log.own) + len(self.journal.entries)
+
     def frozen_logs(self) -> tuple[tuple, tuple]:
         """This (startup) state's logs as they stand, made once and shared by every tenant derived from it."""
         frozen = self.__dict__.get("_frozen_logs")
