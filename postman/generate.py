@@ -99,7 +99,7 @@ def lifecycle():
                 checks=[("route postman-route is tracking", "body.route_handle === 'postman-route' && body.status === 'tracking'")]),
         request("Get Order Timeline", "GET", "/orders/postman-1", status=200,
                 checks=[("ongoing, with its timeline", "body.status === 'ongoing' && body.timeline.map(e => e.type).join() === "
-                         "'driver_order_created,driver_order_assigned,driver_order_started'")]),
+                         "'order_created,order_assigned,order_started'")]),
         request("Complete the order with metadata", "POST", "/orders/postman-1/complete", {"metadata": {"signed_by": "Ana"}},
                 status=200, checks=[("completed", "body.status === 'completed' && body.completed_at && body.metadata.signed_by === 'Ana'")]),
         request("Complete it again: 409", "POST", "/orders/postman-1/complete", status=409, expect=finished),

@@ -37,18 +37,18 @@ def test_an_order_is_followed_from_tracking_to_completion(api, backend):
     clock = backend.tenant("acme").clock
     clock.freeze(FROZEN_AT)
     route = track(api, "o-1", "o-2")
-    assert timeline(api, "o-1") == [("driver_order_created", T0), ("driver_order_assigned", T0),
-                                    ("driver_order_started", T0)]
+    assert timeline(api, "o-1") == [("order_created", T0), ("order_assigned", T0),
+                                    ("order_started", T0)]
 
     clock.advance(600)
     status, done = api.call("POST", "/orders/o-1/complete", {"metadata": {"signed_by": "Ana"}})
 
     assert status == 200
     assert (done["status"], done["completed_at"], done["metadata"]) == ("completed", T1, {"signed_by": "Ana"})
-    assert done["timeline"][-1]["type"] == "driver_order_completed"
+    assert done["timeline"][-1]["type"] == "order_completed"
     status, again = api.call("GET", "/orders/o-1")
     assert (status, again["status"], again["metadata"]) == (200, "completed", {"signed_by": "Ana"})
-    assert timeline(api, "o-1")[-1] == ("driver_order_completed", T1)
+    assert timeline(api, "o-1")[-1] == ("order_completed", T1)
     status, still = api.call("GET", f"/orders/routes/{route['route_handle']}")
     assert (status, still["status"]) == (200, "tracking")  # o-2 is not finished yet
 
@@ -95,7 +95,7 @@ def test_completing_a_route_cancels_its_unfinished_orders(api, backend):
 
     assert (status, body["status"], body["completed_at"]) == (200, "completed", T0)
     assert [(o["order_handle"], o["status"]) for o in body["orders"]] == [("o-1", "completed"), ("o-2", "cancelled")]
-    assert timeline(api, "o-2")[-1] == ("driver_order_cancelled", T0)
+    assert timeline(api, "o-2")[-1] == ("order_cancelled", T0)
     assert api.call("POST", f"/orders/routes/{route}/complete") == (409, {
         "code": "validation_error", "title": "Route already completed",
         "detail": "Route with the given ID is already completed"})
@@ -119,12 +119,11 @@ def test_a_finished_orders_handle_is_tracked_again_as_the_next_attempt(api):
 def test_a_planned_route_is_tracked_completed_and_then_refused(api):
     api.load_scenario("route_planned")
     by_handle = {"track_mode": "on_time", "route_handle": ROUTE}
-    assert timeline(api, "planned-order-1") == [("driver_order_created", timeline(api, "planned-order-1")[0][1]),
-                                                ("driver_order_assigned", timeline(api, "planned-order-1")[1][1])]
+    assert [kind for kind, _ in timeline(api, "planned-order-1")] == ["order_created", "order_planned", "order_assigned"]
 
     assert api.track(by_handle)[0] == 201
     assert [kind for kind, _ in timeline(api, "planned-order-1")] == [
-        "driver_order_created", "driver_order_assigned", "driver_order_started"]
+        "order_created", "order_planned", "order_assigned", "order_started"]
     assert api.call("POST", f"/orders/routes/{ROUTE}/complete")[0] == 200
 
     assert api.track(by_handle) == (400, {"code": "validation_error", "title": "Route already completed",
@@ -403,8 +402,8 @@ def test_the_frozen_clock_orders_timeline_events(api, backend):
 
     events = timeline(api, "o-1")
 
-    assert [kind for kind, _ in events] == ["driver_order_created", "driver_order_assigned", "driver_order_started",
-                                            "driver_order_cancelled"]
+    assert [kind for kind, _ in events] == ["order_created", "order_assigned", "order_started",
+                                            "order_cancelled"]
     stamps = [stamp for _, stamp in events]
     assert stamps == sorted(stamps) and stamps[-1] == "2023-11-01T22:48:53.512Z"
     assert (FROZEN_AT + timedelta(seconds=60)).strftime("%H:%M:%S") in stamps[-1]

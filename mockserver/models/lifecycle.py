@@ -4,6 +4,17 @@ from __future__ import annotations
 from . import errors
 from .records import ORDER_EMBED_URL, TERMINAL_ORDER_STATUSES, page
 
+#: The fields of each kind of timeline event, besides ``type`` and ``recorded_at``, in the order of
+#: HyperTrack's examples (Get Order Timeline, Complete Order, Cancel Order).
+EVENT_FIELDS = {
+    "created": ("order_handle", "metadata"),
+    "planned": ("order_handle", "route_handle", "fulfillment_attempt"),
+    "assigned": ("order_handle", "driver_handle", "fulfillment_attempt"),
+    "started": ("order_handle", "route_handle", "order_type", "fulfillment_attempt"),
+    "completed": ("order_handle", "route_handle", "order_type"),
+    "cancelled": ("order_handle", "route_handle", "fulfillment_attempt"),
+}
+
 
 class Lifecycle:
     """A mixin of ``Tenant`` over ``routes``, ``orders`` and their ``timelines``."""
@@ -128,16 +139,10 @@ class Lifecycle:
 
     @staticmethod
     def _event(order: dict, kind: str, recorded_at: str, device_id, worker_handle) -> dict:
-        destination = order["destination"]
-        return {
-            "type": f"driver_order_{kind}",
-            "recorded_at": recorded_at,
-            "order_handle": order["order_handle"],
-            "route_handle": order["route_handle"],
-            "order_type": order.get("type"),
-            "destination_address": destination.get("address"),
-            "destination_location": destination["geometry"],
-            "fulfillment_attempt": order["fulfillment_attempt"],
-            "driver_handle": worker_handle,
-            "device_id": device_id,
-        }
+        """A timeline event as HyperTrack's examples write it: ``order_<kind>``, with the fields each kind
+        carries there (``EVENT_FIELDS``)."""
+        values = {"order_handle": order["order_handle"], "metadata": order.get("metadata"),
+                  "route_handle": order["route_handle"], "driver_handle": worker_handle,
+                  "order_type": order.get("type"), "fulfillment_attempt": order["fulfillment_attempt"]}
+        return {"type": f"order_{kind}", "recorded_at": recorded_at,
+                **{field: values[field] for field in EVENT_FIELDS[kind]}}

@@ -145,6 +145,7 @@ class Tracking:
         self._commit_route(record)
         for order in record["orders"]:
             self._record_event(order, "created", now)
+            self._record_event(order, "planned", now)
             if order["assigned_at"]:
                 self._record_event(order, "assigned", now)
             if order["started_at"]:

@@ -100,17 +100,17 @@ class BusinessError(LeanSchema):
 
 
 class TimelineEvent(LeanSchema):
-    type = one_of(tuple(f"driver_order_{k}" for k in ("created", "assigned", "started", "completed", "cancelled")),
-                  required=True)
+    """An order's timeline event, as HyperTrack's examples write it (each kind with its own fields)."""
+
+    type = one_of(tuple(f"order_{kind}" for kind in ("created", "planned", "assigned", "started", "completed",
+                                                     "cancelled")), required=True)
     recorded_at = fields.String(required=True)
     order_handle = fields.String(required=True)
-    route_handle = fields.String(required=True)
+    metadata = fields.Dict(allow_none=True)
+    route_handle = fields.String()
+    driver_handle = nullable_string()
     order_type = one_of(ORDER_TYPES, allow_none=True)
-    destination_address = nullable_string(required=True)
-    destination_location = fields.Nested(GeometryOut, required=True)
-    fulfillment_attempt = fields.Integer(required=True)
-    driver_handle = nullable_string(required=True)
-    device_id = nullable_string()
+    fulfillment_attempt = fields.Integer()
 
 
 class FulfillmentAttempt(LeanSchema):
