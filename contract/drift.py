@@ -19,8 +19,10 @@ ALLOWLIST = Path(__file__).resolve().parent / "drift-allowlist.json"
 
 
 def _is_null(variant: dict) -> bool:
-    """``{"type": "null"}``, or apispec's way of saying "or null" for a nested schema."""
-    return variant.get("type") == "null" or (variant.get("nullable") and set(variant) <= {"type", "nullable"})
+    """``{"type": "null"}``, apispec's way of saying "or null" for a nested schema, or the reference's
+    null-only variant (``contract/reference.py``)."""
+    return (variant.get("type") == "null" or variant.get("not") == {"type": "string"}
+            or (variant.get("nullable") and set(variant) <= {"type", "nullable"}))
 
 
 def _resolve(schema: dict, spec: dict) -> tuple[dict, str | None]:
@@ -111,10 +113,10 @@ def differences(mock_spec: dict, ref_spec: dict | None = None) -> list[str]:
                 found.append(f"{label}: status {code} is HyperTrack's, not documented by the mock")
             ref_query = {p["name"] for p in ref_op.get("parameters", ()) if p["in"] == "query"}
             mock_query = {p["name"] for p in mock_op.get("parameters", ()) if p["in"] == "query"}
-            for name in sorted(mock_query - ref_query):
-                found.append(f"{label}: query parameter {name} is the mock's, not HyperTrack's")
-            for name in sorted(ref_query - mock_query):
-                found.append(f"{label}: query parameter {name} is HyperTrack's, not the mock's")
+            if mock_query - ref_query:
+                found.append(f"{label}: query parameters only the mock's: {', '.join(sorted(mock_query - ref_query))}")
+            if ref_query - mock_query:
+                found.append(f"{label}: query parameters the mock ignores: {', '.join(sorted(ref_query - mock_query))}")
             ref_body, mock_body = _json_schema(ref_op.get("requestBody")), _json_schema(mock_op.get("requestBody"))
             if ref_body and mock_body:
                 found += compare_schemas(f"{label} request", mock_body, mock_spec, ref_body, ref_spec, True)

@@ -21,11 +21,14 @@ SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 COLLECTION = ROOT / "postman" / "hypertrack-mock.postman_collection.json"
 ENVIRONMENT = ROOT / "postman" / "hypertrack-mock.postman_environment.json"
 NO_AUTH = {"type": "noauth"}
+DELIBERATE = "Deliberately wrong"
 
 
 def request(name, method, path, body=None, *, status, expect=None, checks=(), auth=None, raw=None,
-            content_type="application/json", capture=None):
-    """One request with test scripts: the status, the whole body when fixed, and extra checks."""
+            content_type="application/json", capture=None, deliberate=None):
+    """One request with test scripts: the status, the whole body when fixed, and extra checks.
+    ``deliberate`` says why a request is wrong on purpose (``contract/prism.py`` expects HyperTrack's
+    spec to reject it, or its answer, and tells those apart by this description)."""
     tests = [f'pm.test("answers {status}", function () {{ pm.response.to.have.status({status}); }});']
     if expect is not None:
         tests.append(f'pm.test("answers the whole expected body", function () {{ '
@@ -44,6 +47,8 @@ def request(name, method, path, body=None, *, status, expect=None, checks=(), au
                                    "options": {"raw": {"language": "json"}}}
     if auth is not None:
         item["request"]["auth"] = auth
+    if deliberate:
+        item["request"]["description"] = f"{DELIBERATE}: {deliberate}."
     return item
 
 
@@ -69,8 +74,10 @@ def error_scenarios(library: ScenarioLibrary):
             checks = []
             if example["status"] == 201:
                 checks = [("the route is tracking", "body.status === 'tracking' && body.orders.length > 0")]
+            deliberate = "the body breaks the request schema" if example["status"] == 422 else None
             items.append(request(f"{name}: {example['name']}", "POST", "/orders/track", example["request"],
-                                 status=example["status"], expect=example.get("body"), checks=checks))
+                                 status=example["status"], expect=example.get("body"), checks=checks,
+                                 deliberate=deliberate))
     return folder("POST /orders/track: every answer",
                   "Each shipped scenario, loaded for your tenant, then the requests its examples document.",
                   items)
@@ -135,10 +142,77 @@ def lifecycle():
     ])
 
 
+def planning_and_updates():
+    def planned(handle, **extra):
+        return dict(order(handle), scheduled_at="2023-11-02T02:00:00Z", **extra)
+
+    moved = {"address": "1710 Old Oakland Rd, San Jose, CA 95131",
+             "geometry": {"type": "Point", "coordinates": [-121.8970798, 37.3838274]}}
+    no_order = {"detail": {}, "message": "Order not found"}
+    return folder("Planning, updates and workers", "POST /orders/ (plan_mode), PATCH /orders/{order_handle}, "
+                  "GET /workers/: a route planned, moved before it starts, tracked by its handle.", [
+        request("Load scenario default", "POST", "/__mock/scenarios/default", status=200),
+        request("Plan two orders for James", "POST", "/orders/",
+                {"plan_mode": "manual", "worker_handle": "james@ht.com",
+                 "orders": [planned("plan-1", type="pick"), planned("plan-2", type="drop")]}, status=201,
+                checks=[("a route assigned to James, not tracking",
+                         "body.status === 'assigned' && body.worker_handle === 'james@ht.com' && body.track_mode === null"
+                         " && body.orders.map(o => o.status).join() === 'assigned,assigned'")],
+                capture=("plannedRoute", "route_handle")),
+        request("Move a planned order", "PATCH", "/orders/plan-1", {"destination": moved}, status=200,
+                checks=[("moved", "body.destination.address === '1710 Old Oakland Rd, San Jose, CA 95131'")]),
+        request("The route shows the move", "GET", "/orders/routes/{{plannedRoute}}", status=200,
+                checks=[("moved in the route", "body.orders[0].destination.geometry.coordinates[0] === -121.8970798")]),
+        request("Update with a wrong type: 422", "PATCH", "/orders/plan-1", {"expected_service_time": "long"},
+                status=422, deliberate="a string for a number",
+                expect={"detail": {"json": {"expected_service_time": ["Not a valid integer."]}},
+                        "message": "Validation error"}),
+        request("Update an unknown order: 404", "PATCH", "/orders/no-such-order", {"metadata": {}}, status=404,
+                expect=no_order),
+        request("Track the planned route by its handle", "POST", "/orders/track",
+                raw='{"track_mode": "on_time", "route_handle": "{{plannedRoute}}"}', status=201,
+                checks=[("tracking", "body.status === 'tracking' && body.orders[0].status === 'ongoing'")]),
+        request("Move an order being tracked: 422", "PATCH", "/orders/plan-1", {"destination": moved}, status=422,
+                expect={"detail": {"json": {"destination": [
+                    "The destination can only be updated before tracking is started for an order."]}},
+                    "message": "Validation error"}),
+        request("Update an ongoing order", "PATCH", "/orders/plan-2",
+                {"metadata": {"gate": "4"}, "scheduled_at": "2023-11-02T04:00:00Z"}, status=200,
+                checks=[("updated", "body.metadata.gate === '4' && body.scheduled_at === '2023-11-02T04:00:00.000Z'")]),
+        request("Get Order shows the update", "GET", "/orders/plan-2", status=200,
+                checks=[("updated", "body.metadata.gate === '4' && body.status === 'ongoing'")]),
+        request("Take orders in unplanned", "POST", "/orders/",
+                {"plan_mode": "manual", "orders": [planned("loose-1")]}, status=201,
+                checks=[("unplanned, no route", "body.orders[0].status === 'unplanned' && body.orders[0].route_handle === null")]),
+        request("Plan on demand: the plan", "POST", "/orders/", {"plan_mode": "on_demand", "orders": [planned("demand-1")]},
+                status=201, checks=[("a plan", "typeof body.plan.id === 'string' && body.status === 'planned'")]),
+        request("Plan for an unknown worker: 404", "POST", "/orders/",
+                {"plan_mode": "manual", "worker_handle": "nobody", "orders": [planned("ghost-1")]}, status=404,
+                expect={"code": "driver_not_found", "title": "Worker Not Found",
+                        "detail": {"description": "Worker not found for handle nobody"}}),
+        request("Plan an order still in progress: 409", "POST", "/orders/",
+                {"plan_mode": "manual", "orders": [planned("plan-2")]}, status=409,
+                checks=[("duplicate_resource", "body.code === 'duplicate_resource'")]),
+        request("Plan without scheduled_at: 422", "POST", "/orders/", {"plan_mode": "manual", "orders": [order("x")]},
+                status=422, deliberate="scheduled_at missing",
+                expect={"detail": {"json": {"orders": {"0": {"scheduled_at": ["Missing data for required field."]}}}},
+                        "message": "Validation error"}),
+        request("List workers, one a page", "GET", "/workers/?limit=1", status=200,
+                checks=[("one worker and a token", "body.workers.length === 1 && typeof body.pagination_token === 'string'")],
+                capture=("workersPage", "pagination_token")),
+        request("The next page of workers", "GET", "/workers/?limit=1&pagination_token={{workersPage}}", status=200,
+                checks=[("another worker", "body.workers.length === 1")]),
+        request("A page of no workers: 422", "GET", "/workers/?limit=0", status=422,
+                expect={"detail": {"query": {"limit": [
+                    "Must be greater than or equal to 1 and less than or equal to 1000."]}}, "message": "Validation error"}),
+    ])
+
+
 def auth_and_malformed(seed: dict):
     unauthorized = {"detail": {}, "message": "Unauthorized"}
     return folder("Authentication and malformed requests", "401, Bearer tokens, 400, 415, 422.", [
-        request("No credentials: 401", "POST", "/orders/track", seed, status=401, expect=unauthorized, auth=NO_AUTH),
+        request("No credentials: 401", "POST", "/orders/track", seed, status=401, expect=unauthorized, auth=NO_AUTH,
+                deliberate="no credentials"),
         request("Get a Bearer token", "POST", "/oauth/token", status=200, auth=NO_AUTH,
                 raw="grant_type=client_credentials&client_id={{accountId}}&client_secret={{secretKey}}",
                 content_type="application/x-www-form-urlencoded",
@@ -147,18 +221,18 @@ def auth_and_malformed(seed: dict):
         request("Track with the Bearer token", "POST", "/orders/track",
                 dict(seed, orders=[order("postman-bearer")]), status=201,
                 auth={"type": "bearer", "bearer": [{"key": "token", "value": "{{accessToken}}", "type": "string"}]}),
-        request("Not JSON: 400", "POST", "/orders/track", raw='{"track_mode":', status=400,
+        request("Not JSON: 400", "POST", "/orders/track", raw='{"track_mode":', status=400, deliberate="not JSON",
                 expect={"detail": {"json": ["Invalid JSON body."]}, "message": "Bad Request"}),
         request("Not declared as JSON: 415", "POST", "/orders/track", raw="track_mode=on_time", status=415,
-                content_type="text/plain",
+                content_type="text/plain", deliberate="not declared as JSON",
                 expect={"detail": {"json": ["Send the body as JSON with 'Content-Type: application/json'."]},
                         "message": "Unsupported Media Type"}),
         request("A nested field wrong: 422", "POST", "/orders/track",
                 dict(seed, orders=[{"order_handle": "x", "destination": {"geometry": {"coordinates": [1]}}}]),
-                status=422, expect={"detail": {"json": {"orders": {"0": {"destination": {"geometry": {"coordinates": [
+                status=422, deliberate="a coordinate missing", expect={"detail": {"json": {"orders": {"0": {"destination": {"geometry": {"coordinates": [
                     "A position has 2 or 3 numbers: [longitude, latitude(, altitude)]."]}}}}}},
                     "message": "Validation error"}),
-        request("Unknown path: 404", "GET", "/orders/track/extra", status=404,
+        request("Unknown path: 404", "GET", "/orders/track/extra", status=404, deliberate="a path HyperTrack does not have",
                 expect={"detail": {}, "message": "Not Found"}),
     ])
 
@@ -172,7 +246,7 @@ def control_plane(seed: dict):
         request("Load scenario default", "POST", "/__mock/scenarios/default", status=200),
         request("Add a one-time 503", "POST", "/__mock/faults", fault, status=201,
                 checks=[("one use left", "body.fault.remaining === 1")], capture=("faultId", "fault.id")),
-        request("Track: the 503", "POST", "/orders/track", seed, status=503,
+        request("Track: the 503", "POST", "/orders/track", seed, status=503, deliberate="a fault rule answers 503",
                 expect={"detail": {}, "message": "Service Unavailable"}),
         request("Track again: the real answer", "POST", "/orders/track", seed, status=201),
         request("The 503 rule has expired", "GET", "/__mock/faults", status=200,
@@ -229,7 +303,8 @@ def build() -> tuple[dict, dict]:
         "auth": {"type": "basic", "basic": [{"key": "username", "value": "{{accountId}}", "type": "string"},
                                             {"key": "password", "value": "{{secretKey}}", "type": "string"}]},
         "item": [folder("Start", "Your tenant back to the startup scenario.", [reset()]),
-                 error_scenarios(library), lifecycle(), auth_and_malformed(seed), control_plane(seed)],
+                 error_scenarios(library), lifecycle(), planning_and_updates(), auth_and_malformed(seed),
+                 control_plane(seed)],
     }
     environment = {
         "id": "b7e0c1d2-3f4a-4b5c-8d6e-7f8091a2b3c4", "name": "hypertrack-mock (local)",

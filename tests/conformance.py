@@ -14,29 +14,50 @@ from openapi_schema_validator import OAS30Validator
 from contract.reference import UNDOCUMENTED_ANSWERS, strict
 from mockserver.web.responses import FAULT_HEADER
 
-#: (method, path pattern) of every operation the reference excerpt documents -> its spec path.
-OPERATIONS = [
-    ("POST", re.compile(r"^/orders/track$"), "/orders/track"),
-    ("POST", re.compile(r"^/orders/routes/[^/]+/complete$"), "/orders/routes/{route_handle}/complete"),
-    ("GET", re.compile(r"^/orders/routes/[^/]+$"), "/orders/routes/{route_handle}"),
-    ("POST", re.compile(r"^/orders/[^/]+/complete$"), "/orders/{order_handle}/complete"),
-    ("POST", re.compile(r"^/orders/[^/]+/cancel$"), "/orders/{order_handle}/cancel"),
-    ("GET", re.compile(r"^/orders/(?!routes/)[^/]+$"), "/orders/{order_handle}"),
-]
+
+def _operations():
+    """(method, path pattern, spec path) of every operation the reference excerpt documents, literal
+    paths first (``/orders/routes/`` is not an order handle); a collection's trailing slash is optional,
+    as the mock answers ``/workers`` as ``/workers/``."""
+    found = []
+    for spec_path, item in strict()["paths"].items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(spec_path))
+        pattern = pattern[:-1] + "/?" if spec_path.endswith("/") else pattern
+        for method in item:
+            found.append((method.upper(), re.compile(f"^{pattern}$"), spec_path))
+    return sorted(found, key=lambda op: (op[2].count("{"), -len(op[2])))
+
+
+#: (method, path pattern, spec path) of every operation the reference excerpt documents.
+OPERATIONS = _operations()
 
 
 class NotConformant(AssertionError):
     pass
 
 
+class _NoBody:
+    """A documented answer without content (``204`` of Delete Worker): its body must be empty."""
+
+    @staticmethod
+    def iter_errors(body):
+        if body is not None:
+            yield NotConformant(f"a body where the reference documents none: {body!r}")
+
+
+NO_BODY = _NoBody()
+
+
 @cache
 def _validator(spec_path: str, method: str, status: str):
     spec = strict()
     responses = spec["paths"][spec_path][method.lower()]["responses"]
-    if status in responses:
-        schema = responses[status]["content"]["application/json"]["schema"]
-    elif (method, spec_path, status) in UNDOCUMENTED_ANSWERS:
+    if (method, spec_path, status) in UNDOCUMENTED_ANSWERS:
         schema = {"$ref": f"#/components/schemas/{UNDOCUMENTED_ANSWERS[method, spec_path, status]}"}
+    elif status in responses and "content" not in responses[status]:
+        return NO_BODY
+    elif status in responses:
+        schema = responses[status]["content"]["application/json"]["schema"]
     else:
         return None
     return OAS30Validator({**schema, "components": spec["components"]})

@@ -93,6 +93,34 @@ def corpus() -> list[tuple[str, bytes]]:
     add("complete a route", _json("POST", "/orders/routes/route-b/complete", {}))
     add("complete it again: 409", _json("POST", "/orders/routes/route-b/complete", {}))
     add("complete an unknown route", _json("POST", "/orders/routes/nope/complete", {}))
+    planned = [{"order_handle": f"plan-{n}", "scheduled_at": "2023-11-02T02:00:00Z",
+                "destination": {"geometry": {"type": "Point", "coordinates": [-121.9, 37.3]}}} for n in (1, 2)]
+    add("plan orders for a worker", _json("POST", "/orders/", {"plan_mode": "manual", "worker_handle": "james@ht.com",
+                                                                "orders": planned}))
+    add("plan them again: 409", _json("POST", "/orders/", {"plan_mode": "manual", "orders": planned}))
+    add("take orders in unplanned", _json("POST", "/orders/", {"plan_mode": "manual", "orders": [
+        {"order_handle": "loose-1", "scheduled_at": "2023-11-02T03:00:00Z", "destination": {"address": "1 Main St"}}]}))
+    add("plan on demand, asynchronously", _json("POST", "/orders/", {"plan_mode": "on_demand", "orders": [
+        dict(planned[0], order_handle="demand-1")]}))
+    add("plan for later", _json("POST", "/orders/", {"plan_mode": "scheduled", "orders": [
+        dict(planned[0], order_handle="later-1")]}))
+    for case, body in (("no scheduled_at", {"plan_mode": "manual", "orders": [{"order_handle": "p", "destination": {
+            "geometry": {"type": "Point", "coordinates": [1, 2]}}}]}), ("no orders", {"plan_mode": "manual", "orders": []}),
+            ("an unknown plan_mode", {"plan_mode": "pool", "orders": planned}),
+            ("an unknown worker", {"plan_mode": "manual", "worker_handle": "ghost", "orders": [dict(planned[0], order_handle="g")]}),
+            ("an unknown ops group", {"plan_mode": "manual", "ops_group_handle": "NOPE", "orders": planned})):
+        add(f"plan: {case}", _json("POST", "/orders/", body))
+    add("update an ongoing order", _json("PATCH", "/orders/order-1-b", {"metadata": {"gate": "4"},
+                                                                        "scheduled_at": "2023-11-02T05:00:00Z"}))
+    add("move an ongoing order: 422", _json("PATCH", "/orders/order-1-b", {"destination": {"address": "x", "geometry": {
+        "type": "Point", "coordinates": [-121.8, 37.4]}}}))
+    add("move a planned order", _json("PATCH", "/orders/plan-1", {"destination": {"geometry": {
+        "type": "Point", "coordinates": [-121.8, 37.4]}}, "attachments": [{"type": "note", "data": "gate code 4411"}]}))
+    add("update an unknown order", _json("PATCH", "/orders/nope", {"metadata": {}}))
+    add("update with a wrong type", _json("PATCH", "/orders/plan-1", {"expected_service_time": "long"}))
+    for path in ("/workers/", "/workers/?limit=1", "/workers/?include_deleted=true&ops_group_handle=default",
+                 "/workers/?pagination_token=bad", "/workers?limit=0"):
+        add(f"GET {path}", _json("GET", path))
     add("create a worker", _json("POST", "/workers/", {"worker_handle": "ana", "name": "Ana",
                                                       "device_id": "0b5a4f1e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"}))
     add("create a worker without the slash", _json("POST", "/workers", {"worker_handle": "bo"}))

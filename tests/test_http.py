@@ -153,10 +153,11 @@ def test_a_percent_encoded_handle_is_decoded(live):
 
 
 def test_options_lists_the_methods_of_a_path(live):
+    """/orders/track is Track Orders (POST), and also an order handle (Get and Update Order)."""
     reply = exchange(live, request("OPTIONS", "/orders/track", headers=[("Authorization", ACME)]))
 
     assert (reply.status, reply.header("Allow"), reply.json()) == (
-        200, "GET, HEAD, OPTIONS, POST", {"allow": ["GET", "HEAD", "OPTIONS", "POST"]})
+        200, "GET, HEAD, OPTIONS, PATCH, POST", {"allow": ["GET", "HEAD", "OPTIONS", "PATCH", "POST"]})
 
 
 def test_an_upgrade_is_answered_in_http_1_1_and_the_connection_closed(live):

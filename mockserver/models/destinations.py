@@ -28,6 +28,9 @@ class Destinations:
         """The order's destination as HyperTrack answers it: geometry always, radius for points."""
         sent = order["destination"]
         geometry = sent.get("geometry")
+        if geometry is None and not (sent.get("place_handle") or sent.get("geofence_id")):
+            # an address alone (planning's OrderAddressDestination): HyperTrack geocodes it
+            return {"geometry": self.fake.point(), "address": sent["address"], "radius": sent.get("radius", 30)}
         if geometry is None:
             known = (self.places[sent["place_handle"]] if sent.get("place_handle")
                      else self.geofences[sent["geofence_id"]])

@@ -14,6 +14,15 @@ class NotFound(Exception):
         self.message = message
 
 
+class Invalid(Exception):
+    """A field the schema accepted but the tenant's state refuses, on an operation whose only documented
+    client error is the 422 of a validation: ``{"detail": {"json": {field: [message]}}, ...}``."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
 class HyperTrackError(Exception):
     status: int = 400
     code: str = ""

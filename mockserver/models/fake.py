@@ -1,4 +1,4 @@
-"""Generated values (UUIDs, device ids, names, share codes, keys), repeatable under a seed.
+"""Generated values (UUIDs, device ids, names, points, share codes, keys), repeatable under a seed.
 
 Faker makes the names; the rest, drawn on every request or when an account is first seen, come from
 the same seeded source directly, so that Faker (a tenth of a second to import and build) is only
@@ -47,6 +47,11 @@ class FakeValues:
 
     def name(self) -> str:
         return self._fake("name")
+
+    def point(self) -> dict:
+        """A GeoJSON point somewhere in the San Francisco Bay Area (where HyperTrack's examples are)."""
+        return {"type": "Point", "coordinates": [round(self.random.uniform(-122.5, -121.7), 6),
+                                                 round(self.random.uniform(37.2, 37.9), 6)]}
 
     def share_code(self) -> str:
         # On every tracked order, so drawn straight from the seeded source: Faker's lexify costs ten

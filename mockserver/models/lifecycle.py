@@ -1,8 +1,17 @@
-"""The rest of an order's and a route's life: read back with a timeline, complete, cancel, list."""
+"""The rest of an order's and a route's life: read back with a timeline, update, complete, cancel, list."""
 from __future__ import annotations
 
 from . import errors
+from .clock import isoformat
 from .records import ORDER_EMBED_URL, TERMINAL_ORDER_STATUSES, page
+
+#: What Update Order changes as sent (a timestamp as HyperTrack writes them); the destination and the
+#: ops group are checked first, and the closeout fields are kept for the tenant's state only.
+UPDATED_ORDER_FIELDS = ("metadata", "scheduled_at", "scheduled_after", "expected_service_time",
+                        "product_type", "type", "type_index", "capacity_used", "ops_group_handle")
+KEPT_UPDATE_FIELDS = ("timesheets", "worker_locations", "messages", "facility_name")
+#: Shown by the order's own answers (Get, Update, Complete, Cancel Order), not by routes and listings.
+DETAIL_ONLY_FIELDS = ("attachments",)
 
 #: The fields of each kind of timeline event, besides ``type`` and ``recorded_at``, in the order of
 #: HyperTrack's examples (Get Order Timeline, Complete Order, Cancel Order).
@@ -32,15 +41,15 @@ class Lifecycle:
             order = self._find_order(handle, attempt, order_type, type_index)
             if order["status"] in TERMINAL_ORDER_STATUSES:
                 raise errors.OrderAlreadyFinished(order["status"])
-            route = self._own_route(order["route_handle"])
-            order = self.order_attempts[handle][order["fulfillment_attempt"]]  # the tenant's own, now
+            order = self._own_order(order)
+            route = self.routes[order["route_handle"]] if order.get("route_handle") else None
             now = self.clock.now_iso()
             order["status"] = outcome
             order[f"{outcome}_at"] = now
             if metadata:
                 order["metadata"] = {**(order.get("metadata") or {}), **metadata}
             self._record_event(order, outcome, now)
-            if route["status"] != "completed" and all(
+            if route is not None and route["status"] != "completed" and all(
                     o["status"] in TERMINAL_ORDER_STATUSES for o in route["orders"]):
                 self._complete_route(route, now)
             return self._order_view(order)
@@ -100,7 +109,7 @@ class Lifecycle:
             return None
         with self.lock:
             routes, cursor = page(self.route_log, select, limit, after)
-            return [self._snapshot(route) for route in routes], cursor
+            return [self._listed(route) for route in routes], cursor
 
     def _find_order(self, handle, attempt=None, order_type=None, type_index=None) -> dict:
         attempts = self.order_attempts.get(handle, ())
@@ -113,6 +122,63 @@ class Lifecycle:
             raise errors.NotFound("Order not found")
         return order
 
+    def update_order(self, handle: str, changes: dict, *, attempt: int | None = None,
+                     order_type: str | None = None, type_index: int | None = None) -> dict:
+        """Update Order: each field sent replaces the order's, in Get Order and in its route alike (one
+        record).  HyperTrack's spec: the destination "can only be updated before tracking is started"."""
+        with self.lock:
+            order = self._find_order(handle, attempt, order_type, type_index)
+            destination = changes.get("destination")
+            if destination is not None:
+                if order.get("started_at"):
+                    raise errors.Invalid("destination", "The destination can only be updated before tracking "
+                                                        "is started for an order.")
+                try:
+                    self._check_places([{"order_handle": handle, "destination": destination}])
+                except errors.HyperTrackError as refused:
+                    raise errors.Invalid("destination", refused.title) from None
+                destination = self._resolve_destination({"destination": destination})
+            ops_group = changes.get("ops_group_handle")
+            if ops_group is not None and ops_group not in self.ops_groups:
+                raise errors.Invalid("ops_group_handle", f"No ops group with the handle {ops_group}.")
+
+            order = self._own_order(order)
+            if destination is not None:
+                order["destination"] = destination
+            for key in UPDATED_ORDER_FIELDS:
+                if key in changes:
+                    value = changes[key]
+                    if key in ("scheduled_at", "scheduled_after") and value is not None:
+                        value = isoformat(value)
+                    if value is None and key in ("type_index", "expected_service_time", "capacity_used",
+                                                 "ops_group_handle"):
+                        continue  # HyperTrack's answers always carry these: null leaves them as they are
+                    if value is None:
+                        order.pop(key, None)
+                    else:
+                        order[key] = value
+            kept = {key: changes[key] for key in KEPT_UPDATE_FIELDS + DETAIL_ONLY_FIELDS
+                    if changes.get(key) is not None}
+            if kept:
+                key = (handle, order["fulfillment_attempt"])
+                self.kept_order_fields[key] = {**self.kept_order_fields.get(key, {}), **kept}
+            view = self._order_view(order)
+            del view["timeline"]  # Update Order's answer (PatchOrderResponse) has none
+            return view
+
+    def _own_order(self, order: dict) -> dict:
+        """The tenant's own copy of an order record (and of its route, which holds the same record)."""
+        handle, attempt = order["order_handle"], order["fulfillment_attempt"]
+        if order.get("route_handle"):
+            self._own_route(order["route_handle"])
+        else:
+            attempts = self._own("order_attempts", handle)
+            if attempts[attempt] is order and type(self.order_attempts) is not dict:
+                attempts[attempt] = dict(order)
+                if self.orders[handle] is order:
+                    self.orders[handle] = attempts[attempt]
+        return self.order_attempts[handle][attempt]
+
     def _order_view(self, order: dict) -> dict:
         handle, attempt = order["order_handle"], order["fulfillment_attempt"]
         view = dict(order)
@@ -121,6 +187,10 @@ class Lifecycle:
             {"order_handle": handle, "fulfillment_attempt": o["fulfillment_attempt"]}
             for o in self.order_attempts[handle] if o["fulfillment_attempt"] < attempt]
         view["timeline"] = [self._event(order, *event) for event in self.timelines[(handle, attempt)]]
+        kept = self.kept_order_fields.get((handle, attempt), {})
+        for key in DETAIL_ONLY_FIELDS:
+            if key in kept:
+                view[key] = kept[key]
         return view
 
     def _complete_route(self, route: dict, now: str) -> None:

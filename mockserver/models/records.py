@@ -15,6 +15,9 @@ SHARE_URL = "https://trck.at/{code}"
 
 #: Optional order fields echoed in answers only when the request (or scenario) set them.
 ECHOED_ORDER_FIELDS = ("priority", "metadata", "product_type")
+#: What a listed route (Get Routes' ``RouteListOrder``) says of each of its orders.
+LISTED_ORDER_FIELDS = ("order_handle", "status", "type", "type_index", "started_at", "completed_at", "cancelled_at",
+                       "expected_service_time")
 #: Order fields a request may send that HyperTrack's answers do not carry: kept for the tenant's
 #: state (``GET /__mock/state`` gives them back), never sent.
 KEPT_ORDER_FIELDS = ("tasks_list", "facility_name", "workflow_ids")
@@ -47,8 +50,9 @@ class Records:
         return route
 
     def _order_record(self, order: dict, destination: dict, route: dict, status: str, now: str,
-                      share_url: str | None = None) -> dict:
-        """The record of one order of ``route``; called only once every check has passed."""
+                      share_url: str | None = None, planned: bool = True) -> dict:
+        """The record of one order of ``route`` (for an unplanned order, a route whose values are all
+        None but the ops group); called only once every check has passed."""
         handle = order["order_handle"]
         previous = self.orders.get(handle)
         record = {
@@ -70,7 +74,7 @@ class Records:
             "created_at": now,
             "assigned_at": route["assigned_at"],
             "route_handle": route["route_handle"],
-            "planned_at": now,
+            "planned_at": now if planned else None,
         }
         if record["type"] is None:
             del record["type"]  # HyperTrack's spec lets `type` be absent, not null (its enum has no null)
@@ -90,16 +94,26 @@ class Records:
         self.routes[route["route_handle"]] = route
         self.route_log.append(route["route_handle"])
         for order in route["orders"]:
-            handle = order["order_handle"]
-            self.orders[handle] = order
-            self._append("order_attempts", handle, order)
-            self.order_log.append((handle, order["fulfillment_attempt"]))
+            self._commit_order(order)
+
+    def _commit_order(self, order: dict) -> None:
+        """Index a new order (its route, if it has one, holds the same record)."""
+        handle = order["order_handle"]
+        self.orders[handle] = order
+        self._append("order_attempts", handle, order)
+        self.order_log.append((handle, order["fulfillment_attempt"]))
 
     def _snapshot(self, route: dict) -> dict:
         """A copy of a route and its orders, safe to serialise after the lock is released; its
         ``embed_url`` carries this account's publishable key (a startup route was built without it)."""
         return dict(route, embed_url=EMBED_URL.format(route_handle=route["route_handle"], key=self.publishable_key),
                     orders=[dict(order) for order in route["orders"]])
+
+
+    def _listed(self, route: dict) -> dict:
+        """A route as Get Routes lists it: the route's own fields, and of each order only its summary."""
+        return dict(self._snapshot(route), orders=[
+            {key: order[key] for key in LISTED_ORDER_FIELDS if key in order} for order in route["orders"]])
 
 
 def _iso(value):

@@ -21,6 +21,7 @@ from .fake import FakeValues
 from .faults import FaultSet
 from .journal import Journal
 from .lifecycle import Lifecycle
+from .planning import Planning
 from .records import DEFAULT_OPS_GROUP, Records
 from .tracking import Tracking
 from .workers import Workers
@@ -94,7 +95,7 @@ class Log:
         yield from self.own
 
 
-class Tenant(Workers, Destinations, Tracking, Lifecycle, Records):
+class Tenant(Workers, Destinations, Tracking, Planning, Lifecycle, Records):
     """One account's workers, devices, ops groups, places, geofences, routes and orders."""
 
     def __init__(self, account_id: str, seed: int | None, server_clock: Clock | None = None,

@@ -116,7 +116,7 @@ class Tracking:
             handle = order["order_handle"]
             current = self.orders.get(handle)
             if handle in seen or (current is not None and current["status"] not in TERMINAL_ORDER_STATUSES
-                                  and current["route_handle"] != route_handle):
+                                  and (route_handle is None or current["route_handle"] != route_handle)):
                 raise errors.DuplicateOrder()
             seen.add(handle)
 

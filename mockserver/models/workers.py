@@ -4,6 +4,11 @@ from __future__ import annotations
 from . import errors
 from .records import DEFAULT_OPS_GROUP
 
+#: What an ops group created without them answers for ``route_capacity`` and ``route_max_distance``,
+#: which HyperTrack's answer requires: the values of its own example (it documents no default).
+DEFAULT_ROUTE_CAPACITY = 10
+DEFAULT_ROUTE_MAX_DISTANCE = 20000
+
 
 class Workers:
     """A mixin of ``Tenant`` over ``workers``, ``devices`` and ``ops_groups``."""
@@ -20,6 +25,8 @@ class Workers:
             device = self.devices[device_id] = {"device_id": device_id, "name": None, "worker_handle": None}
         device["name"] = name or device["name"] or (owner or self.fake.name()) + "'s phone"
         if worker_handle:
+            if device["worker_handle"] != worker_handle or "linked_at" not in device:
+                device["linked_at"] = self.clock.now_iso()
             device["worker_handle"] = worker_handle
 
     def add_worker(self, worker: dict) -> dict:
@@ -80,6 +87,9 @@ class Workers:
             for key in ("name", "profile", "home", "product_types", "unavailable_on", "schedule"):
                 if request.get(key) is not None:
                     worker[key] = request[key]
+            if worker["home"] is not None and not worker["home"].get("geometry"):
+                # HyperTrack geocodes a home given by its address; the mock makes up a point
+                worker["home"] = dict(worker["home"], geometry=self.fake.point())
             worker["ops_group_handle"] = ops_group
             if device_id and device_id not in worker["device_ids"]:
                 worker["device_ids"].insert(0, device_id)
@@ -92,9 +102,24 @@ class Workers:
             worker = self._find_worker(handle, include_deleted)
             view = self._worker_view(worker)
             view["current_date"] = self.clock.now().date().isoformat()
-            view["devices"] = [dict(self.devices[d], worker_handle=handle) for d in worker["device_ids"]]
+            view["devices"] = [{"device_id": device_id, "start_time": self.devices[device_id]["linked_at"]}
+                               for device_id in worker["device_ids"]]
             view["timeline"] = []
             return view
+
+    def list_workers(self, *, ops_group_handle=None, worker_handle=None, device_id=None,
+                     include_deleted=False, limit: int, after: str | None = None):
+        """One page of workers in handle order, and the last handle of the page if more follow."""
+        with self.lock:
+            chosen = [worker for handle, worker in sorted(self.workers.items())
+                      if (after is None or handle > after)
+                      and (include_deleted or not worker["deleted"])
+                      and (ops_group_handle is None or worker["ops_group_handle"] == ops_group_handle)
+                      and (worker_handle is None or handle == worker_handle)
+                      and (device_id is None or device_id in worker["device_ids"])]
+            tracking = {route["worker_handle"] for route in self.routes.values() if route["status"] == "tracking"}
+            page = [self._worker_view(worker, tracking) for worker in chosen[:limit]]
+            return page, (page[-1]["worker_handle"] if len(chosen) > limit else None)
 
     def delete_worker(self, handle: str) -> None:
         """Soft-delete: tracking the worker then answers ``driver_deleted`` until it is undeleted."""
@@ -111,10 +136,16 @@ class Workers:
             return self._worker_view(worker)
 
     def upsert_ops_group(self, request: dict) -> dict:
+        """Create or replace an ops group; the answer leaves out what has no value (HyperTrack's schema
+        types those keys without null), and gives capacity and distance their defaults."""
         with self.lock:
-            group = {"route_capacity": None, "route_max_distance": None, **request}
+            group = {key: value for key, value in request.items() if value is not None}
+            group.setdefault("route_capacity", DEFAULT_ROUTE_CAPACITY)
+            group.setdefault("route_max_distance", DEFAULT_ROUTE_MAX_DISTANCE)
+            group.setdefault("shift_availability_mode", "manual")  # null: HyperTrack's default
+            group.setdefault("objective_fn", "minimise_time")
             self.ops_groups[request["ops_group_handle"]] = group
-            return dict(group, deleted=False, deleted_at=None)
+            return dict(group, deleted=False)
 
     def _find_worker(self, handle: str, include_deleted: bool = False) -> dict:
         worker = self.workers.get(handle)
@@ -122,10 +153,14 @@ class Workers:
             raise errors.NotFound("Worker not found")
         return worker
 
-    def _worker_view(self, worker: dict) -> dict:
+    def _worker_view(self, worker: dict, tracking_workers: set | None = None) -> dict:
         handle = worker["worker_handle"]
-        tracking = any(r["status"] == "tracking" and r["worker_handle"] == handle for r in self.routes.values())
-        view = {key: value for key, value in worker.items() if key != "device_ids"}
+        if tracking_workers is None:
+            tracking = any(r["status"] == "tracking" and r["worker_handle"] == handle for r in self.routes.values())
+        else:
+            tracking = handle in tracking_workers
+        view = {key: value for key, value in worker.items()
+                if key != "device_ids" and not (key == "home" and value is None)}  # no home: none sent
         view["device_id"] = worker["device_ids"][0] if worker["device_ids"] else None
         view["work_status"] = {"tracking": tracking, "available": not worker["deleted"]}
         view["timezone"] = self.ops_groups.get(worker["ops_group_handle"], {}).get("timezone") or "UTC"

@@ -1,6 +1,7 @@
 """A scenario document into a tenant's state, and a tenant's state back into a scenario document."""
 from __future__ import annotations
 
+from ..models.lifecycle import DETAIL_ONLY_FIELDS
 from ..models.records import DEFAULT_OPS_GROUP
 from ..models.tenant import Tenant
 
@@ -57,5 +58,6 @@ def _route(tenant: Tenant, route: dict) -> dict:
 
 def _order(tenant: Tenant, order: dict) -> dict:
     document = {key: order[key] for key in _SCENARIO_ORDER_FIELDS if order.get(key) is not None}
-    document.update(tenant.kept_order_fields.get((order["order_handle"], order["fulfillment_attempt"]), {}))
+    kept = tenant.kept_order_fields.get((order["order_handle"], order["fulfillment_attempt"]), {})
+    document.update({key: value for key, value in kept.items() if key not in DETAIL_ONLY_FIELDS})
     return document

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .fields import FreeFormObject, LeanSchema, StrictInteger
 from .track import ORDER_TYPES, ROUTE_STATUSES, TRACK_MODES, PointLocationGeometry
@@ -58,6 +58,27 @@ class PaginationToken(fields.String):
             kind, _, position = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode().partition(":")
             if kind == self.kind and position.isdigit():
                 return int(position)
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            pass
+        raise ValidationError("Not a valid pagination token.")
+
+
+class HandleToken(fields.String):
+    """An opaque cursor over a listing in handle order: the last handle of the page before."""
+
+    def __init__(self, kind: str, **kwargs):
+        super().__init__(**kwargs)
+        self.kind = kind
+
+    def serialize_position(self, handle: str) -> str:
+        return base64.urlsafe_b64encode(f"{self.kind}:{handle}".encode()).decode().rstrip("=")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            kind, colon, handle = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode().partition(":")
+            if kind == self.kind and colon:
+                return handle
         except (binascii.Error, UnicodeDecodeError, ValueError):
             pass
         raise ValidationError("Not a valid pagination token.")
@@ -124,9 +145,52 @@ class ListRoutesQuery(LeanSchema):
 
 # --- workers and ops groups ----------------------------------------------------------------------
 
+DAYS_OF_WEEK = ("SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY")
+AUTOMATION_MODES = ("auto", "auto_start", "auto_stop")
+
+
 class WorkerHome(LeanSchema):
+    """HyperTrack's ``LocationWithoutRadius``: an address, a point, or both."""
+
     address = fields.String(allow_none=True)
     geometry = fields.Nested(PointLocationGeometry, allow_none=True)
+
+
+class ShiftTime(fields.Field):
+    """A shift's start or end: ``"HH:mm"`` as HyperTrack's schema types it, or minutes of the day
+    (``1080``) as every example of its worker operations sends it; kept as sent."""
+
+    def openapi(self, resolve):
+        return {"anyOf": [{"type": "string"}, {"type": "integer"}]}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise ValidationError("Not a valid time: a string (HH:mm) or minutes of the day.")
+        return value
+
+
+class OpsGroupSchedule(LeanSchema):
+    """One shift: on a ``date`` (``OpsGroupDateSchedule``) or every ``day_of_week``
+    (``OpsGroupRecurringSchedule``); exactly one of the two."""
+
+    start_time = fields.String(required=True)
+    end_time = fields.String(required=True)
+    date = fields.String()
+    day_of_week = fields.String(validate=validate.OneOf(DAYS_OF_WEEK))
+    priority = StrictInteger(allow_none=True)
+
+    @validates_schema
+    def _date_or_day(self, data, **kwargs):
+        if ("date" in data) == ("day_of_week" in data):
+            raise ValidationError("A schedule has a date or a day_of_week, not both and not neither.")
+
+
+class Schedule(OpsGroupSchedule):
+    """A worker's shift (``DriverDateSchedule`` / ``DriverRecurringSchedule``), in an ops group."""
+
+    start_time = ShiftTime(required=True)
+    end_time = ShiftTime(required=True)
+    ops_group_handle = fields.String(allow_none=True)
 
 
 class WorkerRequest(LeanSchema):
@@ -140,7 +204,7 @@ class WorkerRequest(LeanSchema):
     product_types = fields.List(fields.String(), allow_none=True)
     unavailable_on = fields.List(fields.String(), allow_none=True)
     device_id = fields.UUID(allow_none=True)
-    schedule = fields.List(FreeFormObject(), allow_none=True)
+    schedule = fields.List(fields.Nested(Schedule), allow_none=True)
 
 
 class WorkerQuery(LeanSchema):
@@ -151,6 +215,46 @@ class WorkerQuery(LeanSchema):
     include_summary = fields.Boolean(load_default=True)
     include_schedule = fields.Boolean(load_default=True)
     include_timeline = fields.Boolean(load_default=False)
+
+
+class ListWorkersQuery(LeanSchema):
+    """Get Workers: the filters the mock acts on (HyperTrack's others are accepted and ignored)."""
+
+    ops_group_handle = fields.String()
+    worker_handle = fields.String()
+    device_id = fields.String()
+    include_deleted = fields.Boolean(load_default=False)
+    limit = _page_size()
+    pagination_token = HandleToken("workers")
+
+
+class OpsGroupHome(LeanSchema):
+    geometry = fields.Nested(PointLocationGeometry, required=True)
+    address = fields.String(allow_none=True)
+
+
+class CancelAutomation(LeanSchema):
+    """``ApprovalAutomation`` and ``AcceptanceAutomation``."""
+
+    auto_cancel = fields.Boolean(required=True)
+    cancel_before_scheduled_in_seconds = StrictInteger(allow_none=True)
+
+
+class TrackingAutomation(LeanSchema):
+    """``OpsGroupOrderTrackingAutomation``."""
+
+    type = fields.String(required=True, validate=validate.OneOf(("manual", "shift", "order", "route",
+                                                                 "order_and_route")))
+    mode = fields.String(allow_none=True, validate=validate.OneOf(AUTOMATION_MODES))
+    lead_time = StrictInteger(allow_none=True, validate=validate.Range(min=0, max=86399))
+    lag_time = StrictInteger(allow_none=True, validate=validate.Range(min=0, max=86399))
+    approval = fields.Nested(CancelAutomation, allow_none=True)
+    acceptance = fields.Nested(CancelAutomation, allow_none=True)
+
+
+class WorkStatusAutomation(LeanSchema):
+    type = fields.String(required=True, validate=validate.OneOf(("manual", "tracking", "available")))
+    mode = fields.String(allow_none=True, validate=validate.OneOf(AUTOMATION_MODES))
 
 
 class OpsGroupRequest(LeanSchema):
@@ -169,23 +273,26 @@ class OpsGroupRequest(LeanSchema):
     shift_availability_mode = fields.String(allow_none=True, load_default="manual",
                                             validate=validate.OneOf(("auto", "manual")))
     order_tracking_mode = fields.String(allow_none=True)
-    order_tracking_automation = FreeFormObject(allow_none=True)
-    work_status_automation = fields.List(FreeFormObject(), allow_none=True)
-    ops_group_home = FreeFormObject(allow_none=True)
+    order_tracking_automation = fields.Nested(TrackingAutomation, allow_none=True)
+    work_status_automation = fields.List(fields.Nested(WorkStatusAutomation), allow_none=True)
+    ops_group_home = fields.Nested(OpsGroupHome, allow_none=True)
     default_shift_start_time = fields.String(allow_none=True)
     default_shift_end_time = fields.String(allow_none=True)
     route_capacity = StrictInteger(allow_none=True)
     route_max_distance = StrictInteger(allow_none=True)
     operations_radius = StrictInteger(allow_none=True)
     enforce_operations_radius = fields.Boolean(allow_none=True)
-    schedule = fields.List(FreeFormObject(), allow_none=True)
+    schedule = fields.List(fields.Nested(OpsGroupSchedule), allow_none=True)
     app_config = FreeFormObject(allow_none=True)
 
 
 class OpsGroupOut(OpsGroupRequest):
-    """What ``POST /workers/ops-groups/`` answers: the ops group as stored."""
+    """What ``POST /workers/ops-groups/`` answers (``PostOpsGroupResponse``): the ops group as stored,
+    without the keys it has no value for; capacity and distance default as ``records`` says."""
 
-    route_capacity = StrictInteger(allow_none=True, required=True)
-    route_max_distance = StrictInteger(allow_none=True, required=True)
-    deleted = fields.Boolean(required=True)
-    deleted_at = fields.String(allow_none=True, required=True)
+    route_capacity = StrictInteger(required=True)
+    route_max_distance = StrictInteger(required=True)
+    timezone = fields.String(required=True)
+    shift_availability_mode = fields.String(required=True)
+    deleted = fields.Boolean()
+    deleted_at = fields.String()

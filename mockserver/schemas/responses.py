@@ -9,6 +9,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from .fields import LeanSchema
+from .planning import PLAN_MODES
 from .track import (
     DEVICE_SWITCH_MODES,
     ORDER_STATUSES,
@@ -61,6 +62,7 @@ class TrackedOrder(LeanSchema):
     cancelled_at = nullable_string()
     metadata = fields.Dict(allow_none=True)
     product_type = fields.List(fields.String(), allow_none=True)
+    plan_mode = one_of(PLAN_MODES, allow_none=True)
 
 
 class TrackOrdersResponse(LeanSchema):
@@ -80,6 +82,7 @@ class TrackOrdersResponse(LeanSchema):
     ops_group_handle = fields.String(required=True)
     device_switch_mode = one_of(DEVICE_SWITCH_MODES, allow_none=True)
     metadata = fields.Dict(allow_none=True)
+    plan_mode = one_of(PLAN_MODES, allow_none=True)
 
 
 class Route(TrackOrdersResponse):
@@ -107,7 +110,7 @@ class TimelineEvent(LeanSchema):
     recorded_at = fields.String(required=True)
     order_handle = fields.String(required=True)
     metadata = fields.Dict(allow_none=True)
-    route_handle = fields.String()
+    route_handle = nullable_string()
     driver_handle = nullable_string()
     order_type = one_of(ORDER_TYPES, allow_none=True)
     fulfillment_attempt = fields.Integer()
@@ -118,54 +121,131 @@ class FulfillmentAttempt(LeanSchema):
     fulfillment_attempt = fields.Integer(required=True)
 
 
-class OrderTimeline(TrackedOrder):
-    """Get Order Timeline, and the answer of Complete and Cancel Order."""
+class AttachmentOut(LeanSchema):
+    """An attachment as Update Order took it: an image or signature (``url``) or a note (``data``)."""
 
+    type = one_of(("image", "note", "signature"), required=True)
+    url = fields.String()
+    caption = nullable_string()
+    data = fields.String()
+
+
+class OrderDetail(TrackedOrder):
+    """An order on its own (Update Order's answer): where to watch it, its earlier attempts and
+    attachments.  An order taken in unplanned has no route yet."""
+
+    route_handle = nullable_string(required=True)
+    share_url = nullable_string(required=True)
     embed_url = fields.String(required=True)
     previous_fulfillments = fields.List(fields.Nested(FulfillmentAttempt), required=True)
+    attachments = fields.List(fields.Nested(AttachmentOut))
+
+
+class OrderTimeline(OrderDetail):
+    """Get Order Timeline, and the answer of Complete and Cancel Order."""
+
     timeline = fields.List(fields.Nested(TimelineEvent))
 
 
+class ListedOrderOut(TrackedOrder):
+    """An order as Get Orders lists it, or as planning takes it in (possibly unplanned: no route)."""
+
+    route_handle = nullable_string(required=True)
+
+
 class OrdersPage(LeanSchema):
-    orders = fields.List(fields.Nested(TrackedOrder))
+    orders = fields.List(fields.Nested(ListedOrderOut))
     pagination_token = nullable_string()
+
+
+class OrderList(LeanSchema):
+    """Batch and Sequence Orders' answer when the orders are taken in unplanned (``OrderList``)."""
+
+    orders = fields.List(fields.Nested(ListedOrderOut), required=True)
+
+
+class Plan(LeanSchema):
+    id = fields.String(required=True)
+    href = fields.String(required=True)
+
+
+class PlanAnswer(LeanSchema):
+    """Batch and Sequence Orders' answer when planning is asynchronous (``PlanResponse``)."""
+
+    route_handle = fields.String(required=True)
+    version = fields.Integer(required=True)
+    status = one_of(ROUTE_STATUSES, required=True)
+    message = nullable_string(required=True)
+    plan = fields.Nested(Plan, required=True)
+
+
+class ListedOrder(LeanSchema):
+    """An order of a listed route (HyperTrack's ``RouteListOrder``): its summary only."""
+
+    order_handle = fields.String(required=True)
+    status = one_of(ORDER_STATUSES, required=True)
+    type = one_of(ORDER_TYPES, allow_none=True)
+    type_index = fields.Integer()
+    started_at = nullable_string()
+    completed_at = nullable_string()
+    cancelled_at = nullable_string()
+    expected_service_time = fields.Integer()
+
+
+class ListedRoute(Route):
+    orders = fields.List(fields.Nested(ListedOrder), required=True)
 
 
 class RoutesPage(LeanSchema):
-    routes = fields.List(fields.Nested(Route))
-    pagination_token = nullable_string()
+    """Get Routes: ``pagination_token`` only when there is a next page (as HyperTrack's examples)."""
+
+    routes = fields.List(fields.Nested(ListedRoute), required=True)
+    pagination_token = fields.String()
 
 
 class WorkStatus(LeanSchema):
-    tracking = fields.Boolean()
-    available = fields.Boolean()
+    tracking = fields.Boolean(required=True)
+    available = fields.Boolean(required=True)
+
+
+class HomeOut(LeanSchema):
+    """A worker's home: a point always (HyperTrack geocodes a home given by its address alone)."""
+
+    address = nullable_string()
+    geometry = fields.Nested(GeometryOut, required=True)
 
 
 class WorkerOut(LeanSchema):
-    worker_handle = fields.String()
+    worker_handle = fields.String(required=True)
     name = nullable_string()
-    ops_group_handle = fields.String()
-    profile = fields.Dict()
-    home = fields.Dict(allow_none=True)
-    product_types = fields.List(fields.String())
-    unavailable_on = fields.List(fields.String())
+    ops_group_handle = fields.String(required=True)
+    profile = fields.Dict(required=True)
+    home = fields.Nested(HomeOut)
+    product_types = fields.List(fields.String(), required=True)
+    unavailable_on = fields.List(fields.String(), required=True)
     schedule = fields.List(fields.Dict(), allow_none=True)
     deleted = fields.Boolean()
-    created_at = fields.String()
+    created_at = fields.String(required=True)
     deleted_at = nullable_string()
     device_id = nullable_string()
-    work_status = fields.Nested(WorkStatus)
+    work_status = fields.Nested(WorkStatus, required=True)
     timezone = fields.String()
 
 
+class WorkersPage(LeanSchema):
+    workers = fields.List(fields.Nested(WorkerOut), required=True)
+    pagination_token = nullable_string()
+
+
 class DeviceOut(LeanSchema):
-    device_id = fields.String()
-    name = nullable_string()
-    worker_handle = nullable_string()
+    """A device of the worker (HyperTrack's ``DriverDevice``): since when it is linked."""
+
+    device_id = fields.String(required=True)
+    start_time = fields.String(required=True)
 
 
 class WorkerTimeline(WorkerOut):
-    current_date = fields.String()
+    current_date = fields.String(required=True)
     devices = fields.List(fields.Nested(DeviceOut))
     timeline = fields.List(fields.Dict())
 

@@ -4,6 +4,7 @@
   422, 431 and the like;
 - HyperTrack's business errors (``models.errors.HyperTrackError``): ``{"code", "title", "detail"}``;
 - an unknown order, route or worker (``models.errors.NotFound``): a 404 ``HTTPError`` with its message;
+- a field the tenant's state refuses (``models.errors.Invalid``): the 422 of a validation error;
 - anything else: a 500 of the first shape, never an empty body.
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from apiflask import HTTPError
 from werkzeug.exceptions import HTTPException
 
-from ..models.errors import HyperTrackError, NotFound
+from ..models.errors import HyperTrackError, Invalid, NotFound
 from ..scenarios import flatten
 
 UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Basic realm="HyperTrack"'}
@@ -58,6 +59,8 @@ def render(error: Exception) -> tuple[int, dict, dict]:
         return error.status, error.body(), {}
     if isinstance(error, NotFound):
         return 404, {"detail": {}, "message": error.message}, {}
+    if isinstance(error, Invalid):
+        return 422, {"detail": {"json": {error.field: [error.message]}}, "message": "Validation error"}, {}
     if isinstance(error, HTTPError):
         return error.status_code, {"detail": error.detail, "message": error.message, **error.extra_data}, \
             dict(error.headers)
@@ -75,6 +78,8 @@ def reason(error: Exception, status: int) -> str:
         return f"{error.code}: {error.title}"
     if isinstance(error, NotFound):
         return error.message
+    if isinstance(error, Invalid):
+        return f"Validation error ({error.field}: {error.message})"
     if isinstance(error, HTTPError):
         problems = "; ".join(f"{path}: {text}" for path, text in flatten(error.detail)) if error.detail else ""
         return error.message + (f" ({problems})" if problems else "")

@@ -1,11 +1,17 @@
-"""Orders: track, read back (Get Order Timeline), complete, cancel, and list."""
+"""Orders: track, plan (Batch and Sequence Orders), read back (Get Order Timeline), update, complete,
+cancel, and list."""
 from ...schemas.lifecycle import FinishOrderQuery, FinishOrderRequest, ListOrdersQuery, OrderTimelineQuery
+from ...schemas.planning import BatchOrdersRequest, PatchOrderQuery, PatchOrderRequest
 from ...schemas.responses import (
     BusinessError,
     CancelledOrder,
     CompletedOrder,
+    OrderDetail,
+    OrderList,
     OrdersPage,
     OrderTimeline,
+    PlanAnswer,
+    Route,
     TrackOrdersResponse,
 )
 from ...schemas.track import TrackOrdersRequest
@@ -36,6 +42,31 @@ def track_orders(tenant, body):
               responses={200: documented(OrderTimeline, "The order and its timeline"), 404: "Not Found"})
 def get_order(tenant, order_handle, query):
     return tenant.order_view(order_handle, query.get("fulfillment_attempt"))
+
+
+@bp.operation("PATCH", "/orders/<order_handle>", query=PatchOrderQuery, body=PatchOrderRequest,
+              summary="Update Order",
+              description="Each field sent replaces the order's; the destination only until tracking starts.",
+              responses={200: documented(OrderDetail, "The updated order"), 404: "Not Found"})
+def update_order(tenant, order_handle, query, body):
+    return tenant.update_order(order_handle, body, attempt=query.get("fulfillment_attempt"),
+                               order_type=query.get("type"), type_index=query.get("type_index"))
+
+
+@bp.operation(
+    "POST", "/orders/", body=BatchOrdersRequest, status=201, summary="Batch and Sequence Orders",
+    description="Plan orders into a route that is not tracking yet (manual with a worker, on_demand), or "
+                "take them in unplanned (manual without a worker); scheduled and asynchronous on_demand "
+                "planning answer the plan.",
+    responses={
+        201: documented({"oneOf": [Route, PlanAnswer, OrderList]}, "The route, the plan or the orders"),
+        400: documented(BusinessError, "Ops Group is not defined, or a place_handle is unknown"),
+        404: documented(BusinessError, "Worker, or geofence, not found"),
+        409: documented(BusinessError, "An order with that handle is still in progress"),
+    },
+)
+def plan_orders(tenant, body):
+    return tenant.plan_orders(body)
 
 
 def _finish(tenant, order_handle, outcome, query, body):

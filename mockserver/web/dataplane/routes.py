@@ -28,4 +28,4 @@ def list_routes(tenant, query):
         statuses=query.get("status"), worker_handle=query.get("worker_handle"),
         ops_group_handle=query.get("ops_group_handle"), track_mode=query.get("track_mode"),
         limit=query["limit"], after=query.get("pagination_token", -1))
-    return shared.page("routes", routes, list_routes.operation.query, cursor)
+    return shared.page("routes", routes, list_routes.operation.query, cursor, last_page_token=False)

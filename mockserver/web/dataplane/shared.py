@@ -5,7 +5,9 @@ WORKERS = {"name": "Workers", "description": "HyperTrack's Workers API (data pla
 AUTH = {"name": "Auth", "description": "HyperTrack's OAuth token endpoint (data plane)"}
 
 
-def page(key: str, items: list, query_schema, cursor) -> dict:
-    """A listing: ``{key: items, "pagination_token": <token of the next page, or null>}``."""
-    token_field = query_schema.fields["pagination_token"]
-    return {key: items, "pagination_token": None if cursor is None else token_field.serialize_position(cursor)}
+def page(key: str, items: list, query_schema, cursor, last_page_token=True) -> dict:
+    """A listing: ``{key: items, "pagination_token": <token of the next page>}``; on the last page the
+    token is null, or absent where HyperTrack's examples leave it out (``last_page_token=False``)."""
+    if cursor is None:
+        return {key: items, "pagination_token": None} if last_page_token else {key: items}
+    return {key: items, "pagination_token": query_schema.fields["pagination_token"].serialize_position(cursor)}

@@ -1,6 +1,6 @@
-"""Workers and ops groups: create or update, read, soft-delete and undelete."""
-from ...schemas.lifecycle import OpsGroupOut, OpsGroupRequest, WorkerQuery, WorkerRequest
-from ...schemas.responses import BusinessError, WorkerOut, WorkerTimeline
+"""Workers and ops groups: create or update, read, list, soft-delete and undelete."""
+from ...schemas.lifecycle import ListWorkersQuery, OpsGroupOut, OpsGroupRequest, WorkerQuery, WorkerRequest
+from ...schemas.responses import BusinessError, WorkerOut, WorkersPage, WorkerTimeline
 from ..operations import DataPlaneBlueprint, documented
 from . import shared
 
@@ -12,6 +12,17 @@ bp = DataPlaneBlueprint("workers", __name__, tag=shared.WORKERS)
                          400: documented(BusinessError, "Ops Group is not defined")})
 def create_worker(tenant, body):
     return tenant.upsert_worker(body)
+
+
+@bp.operation("GET", "/workers/", query=ListWorkersQuery, summary="Get Workers",
+              description="Workers in handle order; deleted ones only with include_deleted.",
+              responses={200: documented(WorkersPage, "A page of workers")})
+def list_workers(tenant, query):
+    workers, cursor = tenant.list_workers(
+        ops_group_handle=query.get("ops_group_handle"), worker_handle=query.get("worker_handle"),
+        device_id=query.get("device_id"), include_deleted=query["include_deleted"], limit=query["limit"],
+        after=query.get("pagination_token"))
+    return shared.page("workers", workers, list_workers.operation.query, cursor)
 
 
 @bp.operation("GET", "/workers/<worker_handle>", query=WorkerQuery, summary="Get Worker",

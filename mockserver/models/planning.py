@@ -1,0 +1,97 @@
+"""``POST /orders/`` (Batch and Sequence Orders): orders planned into a route that is not tracking yet,
+or taken in unplanned, as HyperTrack's spec describes each ``plan_mode``.
+
+HyperTrack's automatic planning (a route solver, run on its side) is not the mock's to copy; the mock
+plans at once and simply: the orders go, in the order sent, into one route.
+"""
+from __future__ import annotations
+
+from . import errors
+from .records import DEFAULT_OPS_GROUP
+
+#: A route not tracking yet, that ``on_demand`` planning may add orders to.
+OPEN_ROUTE_STATUSES = ("planned", "assigned")
+
+
+class Planning:
+    """A mixin of ``Tenant``: planning orders."""
+
+    def plan_orders(self, request: dict) -> dict:
+        """Plan orders; the answer is the route (``RouteDetail``), the orders (``OrderList``) or the plan
+        (``PlanResponse``), as ``plan_mode`` and ``enable_sync_planning`` ask.
+
+        - ``manual`` with a worker: a new route for that worker, the orders in the sequence given;
+        - ``manual`` without one: the orders, ``unplanned`` (no route) until they are planned;
+        - ``on_demand``: added to the worker's route that is not tracking yet, or to a new route (for
+          the worker, or for none); the route, or with asynchronous planning (the default) the plan;
+        - ``scheduled``: as ``on_demand`` without a worker, always asynchronous (the plan).
+        """
+        mode = request["plan_mode"]
+        worker_handle = request.get("worker_handle") or request.get("driver_handle")
+        if mode == "scheduled":
+            worker_handle = None
+        orders = request["orders"]
+        with self.lock:
+            ops_group = request.get("ops_group_handle") or DEFAULT_OPS_GROUP
+            if ops_group not in self.ops_groups:
+                raise errors.OpsGroupNotDefined(ops_group)
+            if worker_handle:
+                worker = self.workers.get(worker_handle)
+                if worker is None:
+                    raise errors.DriverNotFound(worker_handle)
+                if worker["deleted"]:
+                    raise errors.DriverDeleted()
+            self._check_places(orders)
+            destinations = [self._resolve_destination(order) for order in orders]
+            self._check_order_handles(orders)
+
+            now = self.clock.now_iso()
+            if mode == "manual" and not worker_handle:
+                unplanned = {"route_handle": None, "track_mode": None, "started_at": None, "device_id": None,
+                             "worker_handle": None, "assigned_at": None, "ops_group_handle": ops_group}
+                records = [self._order_record(order, destination, unplanned, "unplanned", now, planned=False)
+                           for order, destination in zip(orders, destinations, strict=True)]
+                for record in records:
+                    record["plan_mode"] = mode
+                    self._commit_order(record)
+                    self._start_timeline(record, ("created",), now)
+                return {"orders": [dict(record) for record in records]}
+
+            route = self._open_route(worker_handle) if mode != "manual" else None
+            if route is None:
+                route = self._new_planned_route(worker_handle, ops_group, mode, now)
+            else:
+                route["version"] += 1
+            status = "assigned" if worker_handle else "planned"
+            kinds = ("created", "planned", "assigned") if worker_handle else ("created", "planned")
+            for order, destination in zip(orders, destinations, strict=True):
+                record = self._order_record(order, destination, route, status, now)
+                record["plan_mode"] = mode
+                route["orders"].append(record)
+                self._commit_order(record)
+                self._start_timeline(record, kinds, now)
+            if mode == "manual" or (mode == "on_demand" and request.get("enable_sync_planning")):
+                return self._snapshot(route)
+            plan_id = self.fake.uuid()
+            return {"route_handle": route["route_handle"], "version": route["version"], "status": route["status"],
+                    "message": "Planned", "plan": {"id": plan_id, "href": f"/orders/plans/{plan_id}"}}
+
+    def _open_route(self, worker_handle: str | None) -> dict | None:
+        """The latest route of the worker (or without one) that is not tracking yet: the tenant's own copy."""
+        for handle in reversed(self.route_log):
+            route = self.routes[handle]
+            if route["status"] in OPEN_ROUTE_STATUSES and route["worker_handle"] == worker_handle:
+                return self._own_route(handle)
+        return None
+
+    def _new_planned_route(self, worker_handle: str | None, ops_group: str, mode: str, now: str) -> dict:
+        route_handle = self.fake.uuid()
+        while route_handle in self.routes:
+            route_handle = self.fake.uuid()
+        route = self._route_record(
+            route_handle=route_handle, status="assigned" if worker_handle else "planned", now=now, track_mode=None,
+            ops_group=ops_group, worker_handle=worker_handle, device_id=None, metadata=None, started=False)
+        route["plan_mode"] = mode
+        self.routes[route_handle] = route
+        self.route_log.append(route_handle)
+        return route
