@@ -6,7 +6,6 @@ plans at once and simply: the orders go, in the order sent, into one route.
 """
 from __future__ import annotations
 
-from . import errors
 from .records import DEFAULT_OPS_GROUP
 
 #: A route not tracking yet, that ``on_demand`` planning may add orders to.
@@ -33,14 +32,7 @@ class Planning:
         orders = request["orders"]
         with self.lock:
             ops_group = request.get("ops_group_handle") or DEFAULT_OPS_GROUP
-            if ops_group not in self.ops_groups:
-                raise errors.OpsGroupNotDefined(ops_group)
-            if worker_handle:
-                worker = self.workers.get(worker_handle)
-                if worker is None:
-                    raise errors.DriverNotFound(worker_handle)
-                if worker["deleted"]:
-                    raise errors.DriverDeleted()
+            self._check_ops_group_and_worker(ops_group, worker_handle)
             self._check_places(orders)
             destinations = [self._resolve_destination(order) for order in orders]
             self._check_order_handles(orders)

@@ -29,15 +29,7 @@ class Tracking:
             raise errors.OrderRequestMalformed()
         with self.lock:
             ops_group = request.get("ops_group_handle") or DEFAULT_OPS_GROUP
-            if ops_group not in self.ops_groups:
-                raise errors.OpsGroupNotDefined(ops_group)
-            worker = None
-            if worker_handle:
-                worker = self.workers.get(worker_handle)
-                if worker is None:
-                    raise errors.DriverNotFound(worker_handle)
-                if worker["deleted"]:
-                    raise errors.DriverDeleted()
+            worker = self._check_ops_group_and_worker(ops_group, worker_handle)
             if device_id:
                 if device_id not in self.devices:
                     raise errors.DeviceNotFound()
@@ -108,6 +100,20 @@ class Tracking:
                              started_at=now, assigned_at=order.get("assigned_at") or now)
                 self._record_event(order, "started", now)
             return self._snapshot(route)
+
+    def _check_ops_group_and_worker(self, ops_group: str, worker_handle: str | None) -> dict | None:
+        """HyperTrack's first checks of a new route: the ops group exists, and the worker, if one is
+        named, exists and is not deleted (which it returns)."""
+        if ops_group not in self.ops_groups:
+            raise errors.OpsGroupNotDefined(ops_group)
+        if not worker_handle:
+            return None
+        worker = self.workers.get(worker_handle)
+        if worker is None:
+            raise errors.DriverNotFound(worker_handle)
+        if worker["deleted"]:
+            raise errors.DriverDeleted()
+        return worker
 
     def _check_order_handles(self, orders, route_handle: str | None = None) -> None:
         """Refuse a handle repeated in the request or held by another route's unfinished order."""

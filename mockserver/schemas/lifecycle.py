@@ -43,45 +43,38 @@ class CommaSeparated(fields.Field):
 
 
 class PaginationToken(fields.String):
-    """An opaque cursor: the log position after which the next page starts, bound to one listing."""
+    """An opaque cursor bound to one listing: the log position after which the next page starts."""
 
     def __init__(self, kind: str, **kwargs):
         super().__init__(**kwargs)
         self.kind = kind
 
-    def serialize_position(self, position: int) -> str:
+    def serialize_position(self, position) -> str:
         return base64.urlsafe_b64encode(f"{self.kind}:{position}".encode()).decode().rstrip("=")
 
+    @staticmethod
+    def _position(text: str):
+        """The position a token holds, or None if it holds none."""
+        return int(text) if text.isdigit() else None
+
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            kind, _, position = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode().partition(":")
-            if kind == self.kind and position.isdigit():
-                return int(position)
+            kind, colon, held = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode().partition(":")
+            position = self._position(held) if kind == self.kind and colon else None
+            if position is not None:
+                return position
         except (binascii.Error, UnicodeDecodeError, ValueError):
             pass
         raise ValidationError("Not a valid pagination token.")
 
 
-class HandleToken(fields.String):
-    """An opaque cursor over a listing in handle order: the last handle of the page before."""
+class HandleToken(PaginationToken):
+    """A cursor over a listing in handle order: the last handle of the page before."""
 
-    def __init__(self, kind: str, **kwargs):
-        super().__init__(**kwargs)
-        self.kind = kind
-
-    def serialize_position(self, handle: str) -> str:
-        return base64.urlsafe_b64encode(f"{self.kind}:{handle}".encode()).decode().rstrip("=")
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            kind, colon, handle = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode().partition(":")
-            if kind == self.kind and colon:
-                return handle
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            pass
-        raise ValidationError("Not a valid pagination token.")
+    @staticmethod
+    def _position(text: str):
+        return text
 
 
 def _page_size():
