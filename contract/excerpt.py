@@ -36,6 +36,7 @@ OPERATIONS = [
     ("/workers/{worker_handle}", "get", "Get Worker By Handle"),
     ("/workers/{worker_handle}", "delete", "Delete Worker"),
     ("/orders/{order_handle}/cancel", "post", "Cancel Order"),
+    ("/orders/{order_handle}/webhooks", "get", "Get Order Webhooks"),
     ("/orders/routes/{route_handle}", "get", "Get Order by Route Handle"),
     ("/orders/{order_handle}/complete", "post", "Complete Order"),
     ("/workers/{worker_handle}/undelete", "post", "Undelete Worker"),

@@ -4,7 +4,8 @@
         r = requests.post(hypertrack_mock.url + "/orders/track", json=body, auth=hypertrack_mock.auth)
 
 In-process (the default), one server per test session (per xdist worker) runs in a thread, and each
-test gets a clean server.  With ``HYPERTRACK_MOCK_URL`` set, the fixtures drive that server instead
+test gets a clean server.  ``hypertrack_webhooks`` adds a receiver of the test's webhooks.  With
+``HYPERTRACK_MOCK_URL`` set, the fixtures drive that server instead
 (for example the Docker container) and each test gets a fresh account, so parallel workers and CI jobs
 sharing one server never see each other.
 """
@@ -15,7 +16,7 @@ import os
 import pytest
 
 from .config import env_name
-from .testing import HyperTrackMock, MockServer, NoMockAnswers, check_answers
+from .testing import HyperTrackMock, InboxReceiver, MockServer, NoMockAnswers, WebhookReceiver, check_answers
 
 URL_VARIABLE = "HYPERTRACK_MOCK_URL"
 _INI = {"fixtures": "directory of scenario files (default: the shipped ones)",
@@ -75,3 +76,16 @@ def hypertrack_mock(request, hypertrack_mock_server):
     if hypertrack_mock_server is None:
         mock.reset()  # frees the tenant on the shared server
     mock.close()
+
+
+@pytest.fixture
+def hypertrack_webhooks(hypertrack_mock, hypertrack_mock_server):
+    """A receiver of this test's webhooks, already set as its tenant's: ``wait_for(value="completed",
+    order_handle="o-1")``, ``events(...)``, ``deliveries()``, ``answer_with(500, 500)``.  In-process it is
+    a local HTTP server; against ``HYPERTRACK_MOCK_URL`` (which may not reach this process: a container)
+    it is the mock's own inbox.  Failed deliveries are retried 50 ms apart, not HyperTrack's 20 s."""
+    receiver = WebhookReceiver() if hypertrack_mock_server is not None else InboxReceiver(hypertrack_mock)
+    hypertrack_mock.set_webhook(**receiver.target, timeout_ms=2000, retry_delay_ms=50)
+    yield receiver
+    hypertrack_mock.clear_webhook()
+    receiver.close()

@@ -4,12 +4,18 @@
 and the container run (``serve.Server``; bound before the thread starts, so it answers as soon as
 ``start`` returns).  ``HyperTrackMock`` is what a test holds: the URL, credentials for its own tenant,
 and helpers that call the control plane, so the same code works against an in-process server and
-against an external one (the Docker container).
+against an external one (the Docker container).  ``WebhookReceiver`` collects the webhooks the mock
+delivers: a local HTTP server, or, for an external mock that cannot reach this process, the mock's own
+inbox (``InboxReceiver``); both wait for an event the same way.
 """
 from __future__ import annotations
 
+import json
+import threading
+import time
 import uuid
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
@@ -146,5 +152,179 @@ class HyperTrackMock:
         """This tenant's state as a scenario document."""
         return self._control("GET", "state")
 
+    # --- webhooks -------------------------------------------------------------------------------
+
+    def set_webhook(self, url: str | None = None, **options) -> dict:
+        """Deliver this tenant's events to ``url``, or to the mock's own ``inbox=<name>`` (options:
+        ``secret``, ``content_type``, ``timeout_ms``, ``retries``, ``retry_delay_ms``,
+        ``confirm_subscription``)."""
+        body = {"url": url, **options} if url is not None else options
+        return self._control("PUT", "webhook", json=body)["webhook"]
+
+    def clear_webhook(self) -> None:
+        self._control("DELETE", "webhook")
+
+    def emit(self, order_handle: str, value: str, **fields) -> dict:
+        """Emit now what only a device causes (``arrived``, ``first_eta``, ...) for a tracked order."""
+        return self._control("POST", f"orders/{order_handle}/events", json={"value": value, **fields})["event"]
+
+    def deliveries(self) -> list[dict]:
+        """Every delivery attempt of this tenant's webhook, oldest first."""
+        return self._control("GET", "webhooks")["deliveries"]
+
+    def drain(self, timeout_ms: int = 10_000) -> None:
+        """Wait until nothing is left to deliver (AssertionError if something is, after ``timeout_ms``)."""
+        self._control("POST", "webhooks/drain", json={"timeout_ms": timeout_ms})
+
+    def replay(self, message_id: str) -> dict:
+        return self._control("POST", "webhooks/replay", json={"message_id": message_id})
+
     def close(self) -> None:
         self.session.close()
+
+
+# --- receiving webhooks ---------------------------------------------------------------------------
+
+class Delivery:
+    """One delivery as a receiver got it: ``headers`` (names in lower case), ``body``, the ``events``
+    it carried (its JSON array; empty for SNS's subscription confirmation), the ``status`` answered."""
+
+    def __init__(self, headers: dict, body: bytes, status: int, at: float | None = None):
+        self.headers = {name.lower(): value for name, value in headers.items()}
+        self.body, self.status = body, status
+        self.at = time.time() if at is None else at  # when it arrived (seconds since the epoch)
+        try:
+            document = json.loads(body)
+        except ValueError:
+            document = None
+        self.document = document
+        self.events = document if isinstance(document, list) else []
+
+    @property
+    def message_id(self) -> str | None:
+        return self.headers.get("x-amz-sns-message-id")
+
+    def __repr__(self) -> str:
+        values = [event.get("data", {}).get("value") for event in self.events]
+        return f"<Delivery {self.message_id} {values} answered {self.status}>"
+
+
+def _matches(event: dict, match: dict) -> bool:
+    data = event.get("data") or {}
+    return all((event.get(key) if key in ("type", "device_id", "worker_handle", "account_id") else data.get(key))
+               == value for key, value in match.items())
+
+
+class _Receiving:
+    """What both receivers do with the deliveries they got."""
+
+    def deliveries(self) -> list[Delivery]:
+        raise NotImplementedError
+
+    def events(self, **match) -> list[dict]:
+        """Every event delivered so far that matches (``type``, or any key of ``data``: ``value``,
+        ``order_handle``...), in the order they arrived; a retried delivery's events once."""
+        seen, found = set(), []
+        for delivery in self.deliveries():
+            if delivery.status >= 500 or delivery.message_id in seen:
+                continue
+            seen.add(delivery.message_id)
+            found.extend(event for event in delivery.events if _matches(event, match))
+        return found
+
+    def wait_for(self, timeout: float = 5.0, **match) -> dict:
+        """The first event that matches, once it has arrived; AssertionError after ``timeout`` seconds,
+        saying what did arrive."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.events(**match)
+            if found:
+                return found[0]
+            if time.monotonic() >= deadline:
+                got = [(e.get("type"), (e.get("data") or {}).get("value"), (e.get("data") or {}).get("order_handle"))
+                       for e in self.events()]
+                raise AssertionError(f"no webhook event {match} within {timeout} s; received {got}")
+            time.sleep(0.01)
+
+
+class WebhookReceiver(_Receiving):
+    """A local HTTP server on 127.0.0.1 (a free port) that collects the mock's deliveries and answers each
+    with the next of ``answer_with``'s statuses (200 once they are used up), ``answer_after`` seconds
+    after it arrived (a slow receiver)."""
+
+    def __init__(self):
+        self._received: list[Delivery] = []
+        self._answers: list[int] = []
+        self._delay = 0.0
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with receiver._lock:
+                    status = receiver._answers.pop(0) if receiver._answers else 200
+                    receiver._received.append(Delivery(dict(self.headers), body, status))
+                    delay = receiver._delay
+                if delay:
+                    time.sleep(delay)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hypertrack"
+        self.target = {"url": self.url}
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="webhook-receiver",
+                                        daemon=True)
+        self._thread.start()
+
+    def answer_with(self, *statuses: int) -> None:
+        """Answer the next deliveries with these statuses, in turn."""
+        with self._lock:
+            self._answers = list(statuses)
+
+    def answer_after(self, seconds: float) -> None:
+        """Wait this long before answering each delivery (0: at once)."""
+        with self._lock:
+            self._delay = seconds
+
+    def deliveries(self) -> list[Delivery]:
+        with self._lock:
+            return list(self._received)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class InboxReceiver(_Receiving):
+    """The mock's own inbox (``/__mock/inbox/<name>``) as a receiver: for a mock this process's
+    receiver cannot be reached from (a container); the mock delivers to itself."""
+
+    def __init__(self, mock: HyperTrackMock):
+        self.mock = mock
+        self.name = f"inbox-{uuid.uuid4().hex[:12]}"
+        self.answer_with()
+
+    @property
+    def target(self) -> dict:
+        """What ``HyperTrackMock.set_webhook`` takes to deliver here."""
+        return {"inbox": self.name}
+
+    def answer_with(self, *statuses: int) -> None:
+        self.mock._control("PUT", f"inbox/{self.name}", json={"answers": list(statuses)})
+
+    def deliveries(self) -> list[Delivery]:
+        received = self.mock._control("GET", f"inbox/{self.name}")["deliveries"]
+        return [Delivery(entry["headers"], entry["body"].encode(), entry["status"], entry["at"])
+                for entry in received]
+
+    def close(self) -> None:
+        pass

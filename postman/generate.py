@@ -290,6 +290,98 @@ def control_plane(seed: dict):
     ])
 
 
+def webhooks(seed: dict):
+    """The mock's own receiver (its inbox, named after the account) stands in for yours: what arrives
+    there is what your receiver would get."""
+    receiver = ('{"inbox": "{{accountId}}", "secret": "postman-webhook-secret", "timeout_ms": 2000, '
+                '"retry_delay_ms": 50}')
+    no_order = {"detail": {}, "message": "Order not found"}
+    return folder("Webhooks", "The tenant's webhook (the mock's own call; HyperTrack sets it in its dashboard), "
+                  "the events the lifecycle and a device cause, their delivery with one retry, and "
+                  "GET /orders/{order_handle}/webhooks. The mock's inbox is the receiver here; set yours with "
+                  '{"url": "http://host:port/path"}.', [
+        request("Load scenario default", "POST", "/__mock/scenarios/default", status=200),
+        request("The inbox answers 500 once, then 200", "PUT", "/__mock/inbox/{{accountId}}", {"answers": [500]},
+                status=200, expect={"answers": [500]}, auth=NO_AUTH),
+        request("Deliver to the inbox", "PUT", "/__mock/webhook", raw=receiver, status=200,
+                checks=[("the inbox, the secret redacted, HyperTrack's 3 retries",
+                         "body.webhook.url.endsWith('/__mock/inbox/' + pm.environment.get('accountId')) && "
+                         "body.webhook.secret === '[redacted]' && body.webhook.retries === 3")]),
+        request("Show the webhook", "GET", "/__mock/webhook", status=200,
+                checks=[("json by default, confirmed", "body.webhook.content_type === 'application/json' && "
+                         "body.webhook.confirmed === true")]),
+        request("Track an order: route created and started, order assigned and started", "POST", "/orders/track",
+                dict(seed, orders=[order("hook-1")]), status=201),
+        request("A device arrives", "POST", "/__mock/orders/hook-1/events", {"value": "arrived"}, status=201,
+                checks=[("the event to deliver", "body.event.type === 'order' && body.event.data.value === 'arrived' "
+                         "&& body.event.version === '3.0.0' && typeof body.event.data.arrival.recorded_at === 'string'")]),
+        request("Five minutes away", "POST", "/__mock/orders/hook-1/events",
+                {"value": "n_minutes_away", "remaining_minutes": 5}, status=201,
+                checks=[("its fields", "body.event.data.remaining_minutes === 5 && "
+                         "body.event.data.remaining_duration === 300")]),
+        request("Complete the order", "POST", "/orders/hook-1/complete", status=200),
+        request("Wait until everything is delivered", "POST", "/__mock/webhooks/drain", {"timeout_ms": 10000},
+                status=200, checks=[("nothing pending", "body.pending === 0")]),
+        request("Every delivery attempt", "GET", "/__mock/webhooks", status=200,
+                checks=[("the first answered 500, its retry 200 with the same message id",
+                         "body.deliveries[0].status === 500 && body.deliveries.filter(d => d.message_id === "
+                         "body.deliveries[0].message_id).map(d => d.attempt + ':' + d.status).join() === '1:500,2:200'"),
+                        ("nothing pending", "body.pending === 0")],
+                capture=("messageId", "deliveries[0].message_id")),
+        request("What the inbox received", "GET", "/__mock/inbox/{{accountId}}", status=200, auth=NO_AUTH,
+                checks=[("JSON arrays of events with SNS's headers",
+                         "body.deliveries.length >= 4 && body.deliveries.every(d => Array.isArray(d.json) && "
+                         "d.headers['X-Amz-Sns-Message-Type'] === 'Notification') && "
+                         "body.deliveries[0].json.map(e => e.data.value).join() === 'created,started,assigned,started'")]),
+        request("Replay a delivery", "POST", "/__mock/webhooks/replay", raw='{"message_id": "{{messageId}}"}',
+                status=200, checks=[("the track's four events", "body.replayed === 4")]),
+        request("Get Order Webhooks, newest first", "GET", "/orders/hook-1/webhooks", status=200,
+                checks=[("completed last, delivered", "body.webhooks[0].data.value === 'completed' && "
+                         "body.webhooks[0].delivery_http_status === 200 && body.pagination_token === null")]),
+        request("Only arrivals and completions, oldest first", "GET",
+                "/orders/hook-1/webhooks?value=arrived,completed&sort_direction=asc", status=200,
+                checks=[("two events", "body.webhooks.map(w => w.data.value).join() === 'arrived,completed'")]),
+        request("Webhooks of an unknown order: 404", "GET", "/orders/no-such-order/webhooks", status=404,
+                expect=no_order),
+        request("An unknown value: 422", "GET", "/orders/hook-1/webhooks?value=landed", status=422,
+                deliberate="a value HyperTrack does not have",
+                checks=[("names the query field", "'value' in body.detail.query")]),
+        request("An event of an unknown order: 404", "POST", "/__mock/orders/no-such-order/events",
+                {"value": "arrived"}, status=404, expect=no_order),
+        request("An event only the API causes: 422", "POST", "/__mock/orders/hook-1/events", {"value": "completed"},
+                status=422, checks=[("names the value", "'value' in body.detail.json")]),
+        request("A receiver without a target: 422", "PUT", "/__mock/webhook", {"secret": "s"}, status=422,
+                expect={"detail": {"json": {"_schema": [
+                    "Give the receiver's url, or the name of an inbox of the mock's own (inbox)."]}},
+                    "message": "Validation error"}),
+        request("Replay an unknown delivery: 404", "POST", "/__mock/webhooks/replay", {"message_id": "nope"},
+                status=404, checks=[("names it", "body.message.indexOf('nope') >= 0")]),
+        request("Post to an inbox as a receiver's test would", "POST", "/__mock/inbox/{{accountId}}-try",
+                [{"type": "order", "data": {"value": "completed"}}], status=200, auth=NO_AUTH, expect={"status": 200}),
+        request("Empty the inbox", "PUT", "/__mock/inbox/{{accountId}}", {"answers": []}, status=200, auth=NO_AUTH),
+        request("Ask for SNS's subscription handshake", "PUT", "/__mock/webhook",
+                raw='{"inbox": "{{accountId}}", "confirm_subscription": true}', status=200,
+                checks=[("not confirmed yet", "body.webhook.confirmed === false")]),
+        request("Wait for the confirmation request", "POST", "/__mock/webhooks/drain", {"timeout_ms": 10000},
+                status=200),
+        request("The SubscriptionConfirmation", "GET", "/__mock/inbox/{{accountId}}", status=200, auth=NO_AUTH,
+                checks=[("its SubscribeURL", "body.deliveries[0].json.Type === 'SubscriptionConfirmation' && "
+                         "body.deliveries[0].json.SubscribeURL.indexOf('/__mock/webhook/confirm?') > 0")],
+                capture=("subscribeToken", "deliveries[0].json.Token")),
+        request("Confirm with a wrong token: 404", "GET", "/__mock/webhook/confirm?account={{accountId}}&token=wrong",
+                status=404, auth=NO_AUTH, expect={"detail": {}, "message": "No subscription waits for this token."}),
+        request("Confirm (the GET of SubscribeURL)", "GET",
+                "/__mock/webhook/confirm?account={{accountId}}&token={{subscribeToken}}", status=200, auth=NO_AUTH,
+                checks=[("confirmed", "body.status === 'confirmed'")]),
+        request("Clear the webhook", "DELETE", "/__mock/webhook", status=200),
+        request("An event with no webhook: 422", "POST", "/__mock/orders/hook-1/events", {"value": "arrived"},
+                status=422, expect={"detail": {"json": {"webhook": [
+                    "No webhook receiver is set for this account: PUT /__mock/webhook."]}},
+                    "message": "Validation error"}),
+        reset(),
+    ])
+
+
 def build() -> tuple[dict, dict]:
     library = ScenarioLibrary(ROOT / "fixtures")
     seed = library.get("default")["examples"][0]["request"]  # the seed request
@@ -304,7 +396,7 @@ def build() -> tuple[dict, dict]:
                                             {"key": "password", "value": "{{secretKey}}", "type": "string"}]},
         "item": [folder("Start", "Your tenant back to the startup scenario.", [reset()]),
                  error_scenarios(library), lifecycle(), planning_and_updates(), auth_and_malformed(seed),
-                 control_plane(seed)],
+                 control_plane(seed), webhooks(seed)],
     }
     environment = {
         "id": "b7e0c1d2-3f4a-4b5c-8d6e-7f8091a2b3c4", "name": "hypertrack-mock (local)",

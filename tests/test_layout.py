@@ -17,7 +17,7 @@ PACKAGE = ROOT / "mockserver"
 #: Each module's layer, by the longest matching prefix of its name; a module may import its own layer
 #: and the ones below.
 LAYERS = {"mockserver.version": 0, "mockserver.config": 0, "mockserver.models": 1, "mockserver.schemas": 2,
-          "mockserver.scenarios": 3, "mockserver.web": 4, "mockserver.serve": 5, "mockserver.testing": 6,
+          "mockserver.scenarios": 3, "mockserver.webhooks": 3, "mockserver.web": 4, "mockserver.serve": 5, "mockserver.testing": 6,
           "mockserver.cli": 6, "mockserver.plugin": 7, "mockserver.__main__": 7, "mockserver": 8}
 
 

@@ -55,6 +55,7 @@ BROKEN_EXAMPLES = {
     ("post", "/workers/ops-groups/", "200", "example"): "default_shift_end_time 1140 (a number; typed string)",
     ("get", "/orders/{order_handle}", "200", "example"): "an order_geofence_exited event whose geometry is null",
     ("post", "/orders/routes/{route_handle}/complete", "200", "example"): "no created_at (required)",
+    ("get", "/orders/{order_handle}/webhooks", "200", "example"): "no created_at, recorded_at, version (required)",
 }
 
 

@@ -15,6 +15,11 @@ def isoformat(instant: datetime) -> str:
     return instant.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z"
 
 
+def parse(text: str) -> datetime:
+    """An instant ``isoformat`` wrote, back into an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 #: What a clock may be moved by at once: a hundred years, either way.
 MAX_ADVANCE_SECONDS = 100 * 365.25 * 24 * 3600
 #: ``Clock.change``'s "leave it as it is".

@@ -49,6 +49,7 @@ class Lifecycle:
             if metadata:
                 order["metadata"] = {**(order.get("metadata") or {}), **metadata}
             self._record_event(order, outcome, now)
+            self._finished_order_event(order, outcome, now)
             if route is not None and route["status"] != "completed" and all(
                     o["status"] in TERMINAL_ORDER_STATUSES for o in route["orders"]):
                 self._complete_route(route, now)
@@ -76,6 +77,7 @@ class Lifecycle:
                     order["status"] = "cancelled"
                     order["cancelled_at"] = now
                     self._record_event(order, "cancelled", now)
+                    self._finished_order_event(order, "cancelled", now)
             self._complete_route(route, now)
             return self._snapshot(route)
 
@@ -162,6 +164,7 @@ class Lifecycle:
             if kept:
                 key = (handle, order["fulfillment_attempt"])
                 self.kept_order_fields[key] = {**self.kept_order_fields.get(key, {}), **kept}
+            self._order_event(order, "updated", self.clock.now_iso())
             view = self._order_view(order)
             del view["timeline"]  # Update Order's answer (PatchOrderResponse) has none
             return view
@@ -196,6 +199,7 @@ class Lifecycle:
     def _complete_route(self, route: dict, now: str) -> None:
         route["status"] = "completed"
         route["completed_at"] = now
+        self._route_event(route, "completed", now)
 
     def _start_timeline(self, order: dict, kinds: tuple[str, ...], now: str) -> None:
         """The first events of a new order's timeline (its key is new: no copy to make, nothing to add to)."""

@@ -52,8 +52,12 @@ class Planning:
             route = self._open_route(worker_handle) if mode != "manual" else None
             if route is None:
                 route = self._new_planned_route(worker_handle, ops_group, mode, now)
+                self._route_event(route, "created", now)
+                if worker_handle:
+                    self._route_event(route, "assigned", now)
             else:
                 route["version"] += 1
+                self._route_event(route, "updated", now)
             status = "assigned" if worker_handle else "planned"
             kinds = ("created", "planned", "assigned") if worker_handle else ("created", "planned")
             for order, destination in zip(orders, destinations, strict=True):

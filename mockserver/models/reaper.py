@@ -57,6 +57,9 @@ class Reaper:
     def discard(self, tenants, give_back: bool = False) -> None:
         """Let ``tenants`` go: the large ones to the background thread, the others at once.  With
         ``give_back`` (a reset), the freed memory is handed back to the system afterwards."""
+        tenants = list(tenants)
+        for tenant in tenants:
+            tenant.retire()  # nothing more is delivered to its webhook
         large = [tenant for tenant in tenants if tenant.own_entries() > LARGE]
         if large or (give_back and self._trim is not None):
             self._queue.put((time.monotonic() + self.GRACE_SECONDS, large, give_back))

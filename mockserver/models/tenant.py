@@ -24,6 +24,7 @@ from .lifecycle import Lifecycle
 from .planning import Planning
 from .records import DEFAULT_OPS_GROUP, Records
 from .tracking import Tracking
+from .webhooks import Webhooks
 from .workers import Workers
 
 #: The dictionaries of a tenant's state, and how one of their values is copied into a tenant's own layer.
@@ -95,7 +96,7 @@ class Log:
         yield from self.own
 
 
-class Tenant(Workers, Destinations, Tracking, Planning, Lifecycle, Records):
+class Tenant(Workers, Destinations, Tracking, Planning, Lifecycle, Webhooks, Records):
     """One account's workers, devices, ops groups, places, geofences, routes and orders."""
 
     def __init__(self, account_id: str, seed: int | None, server_clock: Clock | None = None,
@@ -126,6 +127,7 @@ class Tenant(Workers, Destinations, Tracking, Planning, Lifecycle, Records):
         #: what listings page through
         self.route_log = Log()
         self.order_log = Log()
+        self._init_webhooks(template)
         if template is not None:
             for name in STATE:
                 setattr(self, name, Layered(getattr(template, name)))

@@ -11,6 +11,8 @@ _SCENARIO_ORDER_FIELDS = ("order_handle", "status", "share_url", "destination", 
                           "priority", "metadata", "product_type")
 _WORKER_FIELDS = ("worker_handle", "name", "ops_group_handle", "profile", "device_ids", "deleted")
 _ROUTE_FIELDS = ("route_handle", "status", "worker_handle", "device_id", "track_mode", "ops_group_handle")
+#: A receiver as a scenario declares it (the handshake is the control plane's alone).
+_WEBHOOK_FIELDS = ("url", "secret", "content_type", "timeout_ms", "retries", "retry_delay_ms")
 
 
 def populate(tenant: Tenant, scenario: dict) -> None:
@@ -29,6 +31,8 @@ def populate(tenant: Tenant, scenario: dict) -> None:
         tenant.add_route(route)
     for rule in scenario.get("faults", ()):
         tenant.faults.add(rule)
+    if scenario.get("webhook"):
+        tenant.set_webhook(scenario["webhook"])
 
 
 def describe(tenant: Tenant) -> dict:
@@ -45,6 +49,7 @@ def describe(tenant: Tenant) -> dict:
             "geofences": [dict(g) for g in tenant.geofences.values()],
             "routes": [_route(tenant, tenant.routes[handle]) for handle in tenant.route_log],
             "faults": tenant.faults.rules(),
+            **({"webhook": {key: tenant.webhook[key] for key in _WEBHOOK_FIELDS}} if tenant.webhook else {}),
         }
 
 

@@ -203,6 +203,54 @@ class RoutesPage(LeanSchema):
     pagination_token = fields.String()
 
 
+class OrderWebhookData(LeanSchema):
+    """An order webhook's ``data``: what every value carries, and each value's own fields (HyperTrack's
+    ``Order<Value>WebhookEventData``)."""
+
+    value = one_of(("assigned", "started", "updated", "completed", "cancelled", "first_eta", "eta_change",
+                    "n_minutes_away", "delayed", "arrived", "exited", "risk_updated"), required=True)
+    order_handle = fields.String(required=True)
+    route_handle = fields.String(required=True)
+    status = fields.String(required=True)
+    share_url = nullable_string()
+    metadata = fields.Dict(allow_none=True)
+    assigned_at = fields.String()
+    duration = fields.Integer()
+    distance = fields.Integer(allow_none=True)
+    remaining_duration = fields.Integer()
+    remaining_distance = fields.Integer()
+    remaining_minutes = fields.Integer()
+    change_reason = nullable_string()
+    arrive_at = fields.String()
+    scheduled_at = nullable_string()
+    initial_eta = nullable_string()
+    place_handle = nullable_string()
+    arrival = fields.Dict()
+    exit = fields.Dict()
+    reason = nullable_string()
+    risks = fields.Dict()
+
+
+class WebhookEventOut(LeanSchema):
+    """An order's webhook as it was sent (HyperTrack's ``OrderWebhookEvent``), with how its delivery went."""
+
+    account_id = fields.String(required=True)
+    recorded_at = fields.String(required=True)
+    created_at = fields.String(required=True)
+    device_id = fields.String(required=True)
+    worker_handle = nullable_string()
+    type = one_of(("order",), required=True)
+    data = fields.Nested(OrderWebhookData, required=True)
+    version = fields.String(required=True)
+    delivery_http_status = fields.Integer(allow_none=True)
+    retry_count = fields.Integer(allow_none=True)
+
+
+class OrderWebhooksPage(LeanSchema):
+    webhooks = fields.List(fields.Nested(WebhookEventOut), required=True)
+    pagination_token = nullable_string()
+
+
 class WorkStatus(LeanSchema):
     tracking = fields.Boolean(required=True)
     available = fields.Boolean(required=True)

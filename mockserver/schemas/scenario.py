@@ -13,6 +13,7 @@ from .track import (
     PolygonGeometry,
     TrackOrder,
 )
+from .webhooks import ScenarioWebhook
 
 _handle = {"required": True, "validate": validate.Length(min=1)}
 
@@ -127,6 +128,7 @@ class Scenario(LeanSchema):
     geofences = fields.List(fields.Nested(Geofence), load_default=list)
     routes = fields.List(fields.Nested(Route), load_default=list)
     faults = fields.List(fields.Nested(FaultRule), load_default=list)
+    webhook = fields.Nested(ScenarioWebhook, allow_none=True)
     examples = fields.List(fields.Nested(Example), load_default=list)
 
     @validates_schema

@@ -268,6 +268,9 @@ class Connection(asyncio.Protocol):
             answer = wait.resume()
         except Exception as error:  # noqa: BLE001
             answer = error_answer(error)
+        if isinstance(answer, Wait):  # still waiting (a drain of the webhooks): look again later
+            asyncio.get_running_loop().call_later(answer.seconds, self._resume, answer, request, keep_alive)
+            return
         self._send(request, answer, keep_alive)
 
     def _send(self, request: Request, answer: Answer, keep_alive: bool) -> None:

@@ -74,6 +74,8 @@ class Server:
         self.sock = bind(host, port)
         self.port = self.sock.getsockname()[1]
         self.url = url_for(host, self.port)
+        # how the mock reaches itself (its webhook inbox): the loopback when it listens everywhere
+        app.own_url = url_for({"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host), self.port)
         self.connections: set[Connection] = set()
         self.collector: Collector | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -138,6 +140,9 @@ class Server:
             for connection in list(self.connections):
                 if connection.transport is not None:
                     connection.transport.close()
+            dispatcher = getattr(self.app, "dispatcher", None)
+            if dispatcher is not None:
+                await dispatcher.aclose()  # every webhook delivery under way ends with the server
             await asyncio.sleep(0)  # let the closes happen
 
     @property

@@ -1,13 +1,16 @@
 """The application factory: settings, scenarios, the backend, the Flask app and the pipeline, put together."""
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from apiflask import APIFlask
 
 from ..config import load_settings
 from ..models import Backend
-from ..models.errors import HyperTrackError, NotFound
+from ..models.errors import HyperTrackError, Invalid, NotFound
 from ..scenarios import ScenarioError, ScenarioLibrary, populate
 from ..version import __version__
+from ..webhooks import Dispatcher
 from . import control, dataplane
 from .errors import render
 from .handoff import FlaskHandoff
@@ -21,12 +24,19 @@ class MockApp:
     """What a server serves: call it with a ``Request``, get an ``Answer`` (or a ``Wait``).
 
     ``backend`` is the state, ``library`` the scenarios, ``flask`` the Flask app behind the control
-    plane and the OpenAPI document, ``settings`` what it was built with.
+    plane and the OpenAPI document, ``dispatcher`` what delivers webhooks, ``settings`` what it was
+    built with.
     """
 
     def __init__(self, settings: dict, library: ScenarioLibrary, backend: Backend, flask: APIFlask):
         self.settings, self.library, self.backend, self.flask = settings, library, backend, flask
-        self.pipeline = Pipeline(backend, Routes(flask), FlaskHandoff(flask), settings["max_body_bytes"])
+        self.dispatcher = Dispatcher()
+        #: where the server serving this app reaches it (set by ``serve.Server``)
+        self.own_url = "http://127.0.0.1:8080"
+        #: the control plane's receivers (``/__mock/inbox/<name>``), the least recently made first
+        self.inboxes: OrderedDict = OrderedDict()
+        self.pipeline = Pipeline(backend, Routes(flask), FlaskHandoff(flask), settings["max_body_bytes"],
+                                 self.dispatcher)
 
     def __call__(self, request):
         return self.pipeline(request)
@@ -81,6 +91,7 @@ def _flask_app(settings: dict) -> APIFlask:
 
     @flask.errorhandler(HyperTrackError)
     @flask.errorhandler(NotFound)
+    @flask.errorhandler(Invalid)
     def render_model_error(error):
         status, body, headers = render(error)
         return body, status, headers

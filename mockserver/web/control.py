@@ -6,6 +6,10 @@ when the server has an admin token, needs that token in ``X-Mock-Admin-Token``.
 from __future__ import annotations
 
 import hmac
+import json
+import time
+from collections import deque
+from urllib.parse import quote
 
 from apiflask import APIBlueprint, HTTPError
 from flask import current_app, request
@@ -14,6 +18,7 @@ from ..models.clock import KEEP, ClockOutOfRange
 from ..scenarios import ScenarioError, describe, validate
 from ..schemas.control import ClockRequest, FaultRule, JournalQuery
 from ..schemas.scenario import Worker
+from ..schemas.webhooks import DeviceEvent, DrainRequest, InboxScript, ReplayRequest, WebhookReceiver
 from . import journal as journals
 from .auth import identify
 from .body import flask_document, json_body
@@ -215,3 +220,175 @@ def set_clock(json_data):
     except ClockOutOfRange as error:
         raise validation_error({"advance_seconds": [str(error)]}) from None
     return {**target.clock.describe(), **_scope(account_id)}
+
+
+# --- webhooks (the mock's own: HyperTrack sets a receiver in its dashboard) ---------------------
+
+#: Where a call that must wait for deliveries leaves its question for the handoff (``drain``).
+WAIT_KEY = "hypertrack_mock.wait"
+
+
+def _own_tenant(what: str):
+    account_id = _caller()
+    if account_id is None:
+        raise HTTPError(400, f"{what} belong to a tenant: send the tenant's credentials.")
+    return account_id, mock().backend.tenant(account_id)
+
+
+@bp.put("/webhook")
+@bp.doc(summary="Set the tenant's webhook receiver (the mock's own call: HyperTrack's is its dashboard)")
+@json_body(WebhookReceiver)
+def set_webhook(json_data):
+    account_id, tenant = _own_tenant("Webhooks")
+    confirm_url = f"{request.host_url}__mock/webhook/confirm?account={quote(account_id, safe='')}&token="
+    if "inbox" in json_data:  # the mock's own inbox, as the mock itself reaches it
+        json_data = dict(json_data, url=f"{mock().own_url}/__mock/inbox/{json_data.pop('inbox')}")
+    view = tenant.set_webhook(json_data, confirm_url)
+    mock().dispatcher.subscribe(tenant, tenant.webhook)
+    return {"webhook": view, **_scope(account_id)}
+
+
+@bp.get("/webhook")
+@bp.doc(summary="The tenant's webhook receiver (its secret redacted), or null")
+def get_webhook():
+    account_id, tenant = _own_tenant("Webhooks")
+    return {"webhook": tenant.webhook_view(), **_scope(account_id)}
+
+
+@bp.delete("/webhook")
+@bp.doc(summary="Clear the tenant's webhook receiver and drop what was not delivered yet")
+def clear_webhook():
+    account_id, tenant = _own_tenant("Webhooks")
+    tenant.clear_webhook()
+    return {"status": "ok", **_scope(account_id)}
+
+
+@bp.get("/webhook/confirm")
+@bp.doc(summary="SNS's SubscribeURL: the receiver confirms its subscription (no credentials)")
+def confirm_webhook():
+    account_id, token = request.args.get("account", ""), request.args.get("token", "")
+    tenant = mock().backend.tenants.get(account_id)
+    if tenant is None or not tenant.confirm_webhook(token):
+        raise HTTPError(404, "No subscription waits for this token.")
+    mock().dispatcher.confirmed(tenant)
+    return {"status": "confirmed", **_scope(account_id)}
+
+
+@bp.post("/orders/<order_handle>/events")
+@bp.doc(summary="Emit now an order event only a device causes (arrived, first_eta, ...), to the webhook",
+        responses={201: "The event, as it will be delivered", 404: "Not Found"})
+@json_body(DeviceEvent)
+def emit_event(order_handle, json_data):
+    account_id, tenant = _own_tenant("Orders")
+    fields = {key: value for key, value in json_data.items() if key != "value"}
+    event = tenant.emit_device_event(order_handle, json_data["value"], fields)
+    mock().dispatcher.flush(tenant)
+    return {"event": event, **_scope(account_id)}, 201
+
+
+@bp.get("/webhooks")
+@bp.doc(summary="Every delivery attempt of the tenant's webhook, oldest first")
+def list_deliveries():
+    account_id, tenant = _own_tenant("Webhooks")
+    return {"deliveries": list(tenant.deliveries), "pending": mock().dispatcher.pending(tenant),
+            **_scope(account_id)}
+
+
+@bp.post("/webhooks/replay")
+@bp.doc(summary="Deliver again the events of an earlier delivery, as a new message (Get Order Webhooks "
+                "still lists each event once)")
+@json_body(ReplayRequest)
+def replay(json_data):
+    account_id, tenant = _own_tenant("Webhooks")
+    sent = next((attempt["events"] for attempt in reversed(tenant.deliveries)
+                 if attempt["message_id"] == json_data["message_id"]), None)
+    if not sent:
+        raise HTTPError(404, f"No delivery with the message id {json_data['message_id']}.")
+    if tenant.webhook is None:
+        raise validation_error({"webhook": ["No webhook receiver is set for this account: PUT /__mock/webhook."]})
+    mock().dispatcher.submit(tenant, [dict(event) for event in sent], replay=True)
+    return {"replayed": len(sent), "message_id": json_data["message_id"], **_scope(account_id)}
+
+
+@bp.post("/webhooks/drain")
+@bp.doc(summary="Wait until nothing is left to deliver (the tenant's, or every tenant's), up to timeout_ms",
+        responses={200: "Nothing pending", 408: "Still pending at the timeout"})
+@json_body(DrainRequest)
+def drain(json_data):
+    account_id, target = _target()
+    tenants = [target] if account_id else list(target.tenants.values())
+    dispatcher = mock().dispatcher
+    deadline = time.monotonic() + json_data["timeout_ms"] / 1000
+
+    def outcome():
+        left = sum(dispatcher.pending(tenant) + len(tenant.outbox) for tenant in tenants)
+        if left == 0:
+            return {"pending": 0, **_scope(account_id)}, 200
+        if time.monotonic() >= deadline:
+            return {"pending": left, "message": f"{left} events still to deliver after "
+                                                f"{json_data['timeout_ms']} ms", **_scope(account_id)}, 408
+        return None
+
+    done = outcome()
+    if done is not None:
+        return done
+    request.environ[WAIT_KEY] = outcome  # the handoff waits, without holding up the server
+    return {"pending": None}, 202
+
+
+# --- the inbox: a receiver inside the mock, for trying webhooks without one of your own ------------
+
+class Inbox:
+    """What one named inbox received, and the statuses it answers in turn (then 200)."""
+
+    KEPT = 1000
+
+    def __init__(self):
+        self.answers: deque = deque()
+        self.received: deque = deque(maxlen=self.KEPT)
+
+
+def _inbox(name: str) -> Inbox:
+    inboxes = mock().inboxes
+    inbox = inboxes.get(name)
+    if inbox is None:
+        inbox = inboxes[name] = Inbox()
+        while len(inboxes) > INBOXES_KEPT:
+            inboxes.popitem(last=False)
+    return inbox
+
+
+#: Named inboxes kept, the oldest dropped first.
+INBOXES_KEPT = 1000
+
+
+@bp.post("/inbox/<name>")
+@bp.doc(summary="A webhook receiver inside the mock: keeps each delivery, answers the next scripted status "
+                "(200 once the script is done)")
+def inbox_receive(name):
+    inbox = _inbox(name)
+    status = inbox.answers.popleft() if inbox.answers else 200
+    body = request.get_data()
+    try:
+        document = json.loads(body)
+    except ValueError:
+        document = None
+    inbox.received.append({"at": time.time(), "status": status, "headers": dict(request.headers),
+                           "body": body.decode("utf-8", "replace"), "json": document})
+    return {"status": status}, status
+
+
+@bp.get("/inbox/<name>")
+@bp.doc(summary="What the named inbox received, oldest first")
+def inbox_read(name):
+    return {"deliveries": list(_inbox(name).received)}
+
+
+@bp.put("/inbox/<name>")
+@bp.doc(summary="Script the statuses the inbox answers next (e.g. [500, 500]), and empty it")
+@json_body(InboxScript)
+def inbox_script(name, json_data):
+    inbox = _inbox(name)
+    inbox.answers = deque(json_data["answers"])
+    inbox.received.clear()
+    return {"answers": list(inbox.answers)}

@@ -9,8 +9,11 @@ import io
 import sys
 
 from .errors import no_endpoint, too_large
-from .exchange import Answer, Request
-from .responses import error_answer, options_answer
+from .exchange import Answer, Request, Wait
+from .responses import error_answer, json_answer, options_answer
+
+#: How often a call that waits (``/__mock/webhooks/drain``) looks again.
+POLL_SECONDS = 0.002
 
 
 class FlaskHandoff:
@@ -20,7 +23,7 @@ class FlaskHandoff:
         self.app = flask_app
         self.server = (server_name, server_port)
 
-    def __call__(self, request: Request) -> Answer:
+    def __call__(self, request: Request) -> Answer | Wait:
         if request.problem is not None:
             return error_answer(request.problem)
         if request.body is None:
@@ -29,14 +32,24 @@ class FlaskHandoff:
             methods = self.app.url_map.bind("localhost").allowed_methods(request.path)
             return options_answer(methods) if methods else error_answer(no_endpoint("OPTIONS", request.path))
         answer: list = []
-        chunks = self.app(self._environ(request),
-                          lambda status, headers, exc_info=None: answer.extend((status, headers)))
+        environ = self._environ(request)
+        chunks = self.app(environ, lambda status, headers, exc_info=None: answer.extend((status, headers)))
         try:
             body = b"".join(chunks)
         finally:
             if hasattr(chunks, "close"):
                 chunks.close()
+        outcome = environ.get("hypertrack_mock.wait")
+        if outcome is not None:  # a call that waits for something: the server sleeps, then asks again
+            return Wait(POLL_SECONDS, lambda: self._again(outcome))
         return Answer(int(answer[0][:3]), answer[1], body)
+
+    def _again(self, outcome) -> Answer | Wait:
+        done = outcome()
+        if done is None:
+            return Wait(POLL_SECONDS, lambda: self._again(outcome))
+        document, status = done
+        return json_answer(document, status)
 
     def _environ(self, request: Request) -> dict:
         host, _, port = request.client.rpartition(":")

@@ -1,6 +1,10 @@
 """The one path of a data-plane request, each step once and in this order:
 
-    credentials -> fault rule -> route -> body -> schema -> rules and store -> response -> journal
+    credentials -> fault rule -> route -> body -> schema -> rules and store -> webhook events -> response
+    -> journal
+
+(the webhook events the call made are handed to the dispatcher, which delivers them once the answer
+is on its way)
 
 Every request the server reads comes here, whatever runs the server (the CLI, the container, the
 pytest plugin's thread).  Paths of the mock's own (``/__mock/``, ``/openapi.json``, ``/docs``) are
@@ -25,11 +29,12 @@ CONTROL_PREFIXES = ("/__mock/", "/openapi.json", "/docs")
 class Pipeline:
     """Answers a ``Request``: the data plane through its steps, the rest through ``control``."""
 
-    def __init__(self, backend, routes, control, max_body_bytes: int):
+    def __init__(self, backend, routes, control, max_body_bytes: int, dispatcher=None):
         self.backend = backend
         self.routes = routes
         self.control = control
         self.limit = max_body_bytes
+        self.dispatcher = dispatcher
 
     def __call__(self, request: Request) -> Answer | Wait:
         if request.path.startswith(CONTROL_PREFIXES):
@@ -78,6 +83,8 @@ class Pipeline:
             fields = bodies.form(request.body, request.header("content-type"), self.limit)
             arguments["form"] = bodies.load(operation.form, fields, "form")
         result = operation.view(context, **arguments)
+        if not operation.public and context.outbox and self.dispatcher is not None:
+            self.dispatcher.flush(context)  # the webhook events the call made: delivered after the answer
         if result is None:
             return Answer(operation.status, [], b"")
         return json_answer(result, operation.status)

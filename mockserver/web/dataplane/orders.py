@@ -10,11 +10,13 @@ from ...schemas.responses import (
     OrderList,
     OrdersPage,
     OrderTimeline,
+    OrderWebhooksPage,
     PlanAnswer,
     Route,
     TrackOrdersResponse,
 )
 from ...schemas.track import TrackOrdersRequest
+from ...schemas.webhooks import OrderWebhooksQuery
 from ..operations import DataPlaneBlueprint, documented
 from . import shared
 
@@ -67,6 +69,18 @@ def update_order(tenant, order_handle, query, body):
 )
 def plan_orders(tenant, body):
     return tenant.plan_orders(body)
+
+
+@bp.operation("GET", "/orders/<order_handle>/webhooks", query=OrderWebhooksQuery, summary="Get Order Webhooks",
+              description="The webhooks sent for an order (to the receiver set with PUT /__mock/webhook), "
+                          "newest first.",
+              responses={200: documented(OrderWebhooksPage, "A page of the order's webhooks"), 404: "Not Found"})
+def order_webhooks(tenant, order_handle, query):
+    events, cursor = tenant.order_webhooks(
+        order_handle, values=query.get("value"), from_time=query.get("from_time"), to_time=query.get("to_time"),
+        attempt=query.get("fulfillment_attempt"), limit=query["limit"], cursor=query.get("pagination_token"),
+        ascending=query["sort_direction"] == "asc")
+    return shared.page("webhooks", events, order_webhooks.operation.query, cursor)
 
 
 def _finish(tenant, order_handle, outcome, query, body):

@@ -1,0 +1,218 @@
+"""Webhooks, the model's side: a tenant's receiver, the events its lifecycle causes, what was sent.
+
+HyperTrack delivers events to one URL per account (set in its dashboard); the mock's equivalent is a
+control-plane call.  Here the events are made, in the envelope HyperTrack's webhook docs and its spec's
+``OrderWebhookEvent`` describe, and kept in the tenant's outbox; the web layer hands the outbox to the
+dispatcher (``mockserver.webhooks``) once the call that caused them has its answer.  Nothing here
+speaks HTTP.  Without a receiver no event is made at all: a track costs what it cost before.
+"""
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections import deque
+from datetime import timedelta
+
+from . import errors
+from .clock import isoformat, parse
+
+VERSION = "3.0.0"
+#: The receiver's options and their defaults: HyperTrack's delivery rules (10 s to answer, 3 retries
+#: 20 s apart), JSON as its docs say.
+WEBHOOK_DEFAULTS = {"secret": None, "content_type": "application/json", "timeout_ms": 10000, "retries": 3,
+                    "retry_delay_ms": 20000, "confirm_subscription": False}
+#: What only a device causes, emitted on demand by the control plane.
+DEVICE_VALUES = ("first_eta", "eta_change", "n_minutes_away", "delayed", "arrived", "exited", "risk_updated")
+#: Delivery attempts a tenant keeps for ``GET /__mock/webhooks``, oldest dropped first.
+ATTEMPTS_KEPT = 1000
+
+
+class Webhooks:
+    """A mixin of ``Tenant``: the receiver (``webhook``), the ``outbox`` of events not yet handed over,
+    the events sent per order (``sent_webhooks``) and every delivery attempt (``deliveries``)."""
+
+    def _init_webhooks(self, template=None) -> None:
+        self.webhook: dict | None = dict(template.webhook) if template is not None and template.webhook else None
+        self.outbox: list[dict] = []
+        #: order_handle -> [(event, delivery)], oldest first: what Get Order Webhooks answers
+        self.sent_webhooks: dict[str, list] = {}
+        self.deliveries: deque = deque(maxlen=ATTEMPTS_KEPT)
+        #: set by the dispatcher: told when the tenant is discarded, so that nothing more is delivered
+        self.delivery_channel = None
+        self.retired = False
+
+    # --- the receiver ---------------------------------------------------------------------------
+
+    def set_webhook(self, options: dict, confirm_url: str | None = None) -> dict:
+        """Set (or replace) the receiver; the events already waiting for the old one are dropped.  With
+        ``confirm_subscription``, nothing is delivered until the receiver visits ``confirm_url`` and the
+        token this appends (SNS's ``SubscribeURL``)."""
+        with self.lock:
+            token = secrets.token_urlsafe(24)
+            config = {**WEBHOOK_DEFAULTS, **options}
+            self.webhook = {**config, "subscription_id": str(uuid.uuid4()), "token": token,
+                            "subscribe_url": confirm_url + token if confirm_url else None,
+                            "confirmed": not config["confirm_subscription"]}
+            self.outbox.clear()
+            if self.delivery_channel is not None:
+                self.delivery_channel.cancel()
+            return self.webhook_view()
+
+    def confirm_webhook(self, token: str) -> bool:
+        """The receiver visited its SubscribeURL: True if the token is the receiver's."""
+        with self.lock:
+            if self.webhook is None or not secrets.compare_digest(self.webhook["token"], token):
+                return False
+            self.webhook["confirmed"] = True
+            return True
+
+    def clear_webhook(self) -> None:
+        with self.lock:
+            self.webhook = None
+            self.outbox.clear()
+            if self.delivery_channel is not None:
+                self.delivery_channel.cancel()
+
+    def webhook_view(self) -> dict | None:
+        """The receiver as the control plane shows it: the secret redacted."""
+        if self.webhook is None:
+            return None
+        shown = {key: self.webhook[key] for key in ("url", *WEBHOOK_DEFAULTS, "confirmed")}
+        return dict(shown, secret=None if shown["secret"] is None else "[redacted]")
+
+    def retire(self) -> None:
+        """The tenant is discarded (reset, a scenario loaded, too many accounts): deliver nothing more."""
+        self.retired = True
+        self.outbox.clear()
+        if self.delivery_channel is not None:
+            self.delivery_channel.cancel()
+
+    def take_outbox(self) -> list[dict]:
+        """The events made since the last call, handed over once."""
+        with self.lock:
+            events, self.outbox = self.outbox, []
+            return events
+
+    # --- events of the lifecycle ----------------------------------------------------------------
+
+    def _order_event(self, order: dict, value: str, now: str, **fields) -> None:
+        """Note an order event (HyperTrack's ``OrderWebhookEvent``); an order no device has worked on
+        (planned, unplanned) has none: HyperTrack's order events are a device's."""
+        if self.webhook is None or not order.get("device_id") or not order.get("route_handle"):
+            return
+        data = {"value": value, "order_handle": order["order_handle"], "route_handle": order["route_handle"],
+                "status": order["status"], "share_url": order.get("share_url"), "metadata": order.get("metadata"),
+                **fields}
+        self.outbox.append(self._envelope("order", data, now, order["device_id"], order.get("worker_handle")))
+
+    def _route_event(self, route: dict, value: str, now: str) -> None:
+        if self.webhook is None:
+            return
+        data = {"value": value, "route_handle": route["route_handle"], "status": route["status"],
+                "version": route["version"], "ops_group_handle": route["ops_group_handle"],
+                "metadata": route.get("metadata")}
+        self.outbox.append(self._envelope("route", data, now, route.get("device_id"), route.get("worker_handle")))
+
+    def _envelope(self, kind: str, data: dict, now: str, device_id, worker_handle) -> dict:
+        return {"created_at": None, "recorded_at": now, "account_id": self.account_id, "device_id": device_id,
+                "worker_handle": worker_handle, "type": kind, "data": data, "version": VERSION}
+
+    def _finished_order_event(self, order: dict, outcome: str, now: str) -> None:
+        started = order.get("started_at")
+        # a clock set back meanwhile must not make it negative
+        duration = max(0, int((parse(now) - parse(started)).total_seconds())) if started else 0
+        self._order_event(order, outcome, now, duration=duration, distance=None)
+
+    # --- what only a device causes ---------------------------------------------------------------
+
+    def emit_device_event(self, handle: str, value: str, fields: dict) -> dict:
+        """An event a device would cause (``DEVICE_VALUES``) for the order's latest attempt, with
+        realistic fields where ``fields`` gives none; the event as it will be delivered."""
+        with self.lock:
+            order = self._find_order(handle)
+            if not order.get("device_id") or not order.get("route_handle"):
+                raise errors.Invalid("order_handle", "The order is not being tracked: no device is working on it.")
+            now = self.clock.now()
+            data = _device_fields(order, value, fields, now)
+            if self.webhook is None:
+                raise errors.Invalid("webhook", "No webhook receiver is set for this account: PUT /__mock/webhook.")
+            self._order_event(order, value, isoformat(now), **data)
+            return self.outbox[-1]
+
+    # --- what was sent --------------------------------------------------------------------------
+
+    def note_sent(self, events: list[dict], delivery: dict) -> None:
+        """The dispatcher's first attempt of ``events``: kept per order, with ``delivery`` (its HTTP
+        status and retry count, updated as the attempts go on)."""
+        with self.lock:
+            for event in events:
+                if event["type"] == "order":
+                    handle = event["data"]["order_handle"]
+                    self.sent_webhooks.setdefault(handle, []).append((event, delivery))
+
+    def note_attempt(self, attempt: dict) -> None:
+        with self.lock:
+            self.deliveries.append(attempt)
+
+    def order_webhooks(self, handle: str, *, values=None, from_time=None, to_time=None, attempt=None,
+                       limit: int = 50, cursor: int | None = None, ascending: bool = False):
+        """Get Order Webhooks: the order's events that were sent, newest first unless ``ascending``; a
+        page, and the position of its last event to continue from (or None).  Events are only ever
+        added, so a page never repeats one while others are sent."""
+        with self.lock:
+            if handle not in self.order_attempts:
+                raise errors.NotFound("Order not found")
+            sent = list(enumerate(self.sent_webhooks.get(handle, ())))
+        if not ascending:
+            sent.reverse()
+        page, more, last = [], None, None
+        for position, (event, delivery) in sent:
+            if cursor is not None and (position <= cursor if ascending else position >= cursor):
+                continue
+            recorded = parse(event["recorded_at"])
+            if ((values and event["data"]["value"] not in values) or (from_time and recorded < from_time)
+                    or (to_time and recorded > to_time)
+                    or (attempt is not None and self._attempt_of(handle, event) != attempt)):
+                continue
+            if len(page) == limit:
+                more = last
+                break
+            page.append(dict(event, delivery_http_status=delivery["status"], retry_count=delivery["retries"]))
+            last = position
+        return page, more
+
+    def _attempt_of(self, handle: str, event: dict) -> int | None:
+        """The fulfilment attempt an event belongs to: the last that started before it was recorded."""
+        number = None
+        for order in self.order_attempts.get(handle, ()):
+            if order["created_at"] <= event["recorded_at"]:
+                number = order["fulfillment_attempt"]
+        return number
+
+
+def _device_fields(order: dict, value: str, sent: dict, now) -> dict:
+    """The value's own fields, as HyperTrack's webhook data schemas name them."""
+    destination = order["destination"]["geometry"]
+    point = destination if destination["type"] == "Point" else {
+        "type": "Point", "coordinates": destination["coordinates"][0][0]}
+    remaining_duration = sent.get("remaining_duration", 60 * sent.get("remaining_minutes", 15))
+    remaining = {"remaining_duration": remaining_duration, "remaining_distance": sent.get("remaining_distance", 5000)}
+    initial_eta = sent.get("initial_eta", now + timedelta(seconds=remaining_duration))
+    place = {"place_handle": order["destination"].get("place_handle"), "scheduled_at": order.get("scheduled_at"),
+             "initial_eta": isoformat(initial_eta)}
+    if value == "first_eta":
+        return remaining
+    if value == "eta_change":
+        return {**remaining, "change_reason": sent.get("change_reason", "position_update")}
+    if value == "n_minutes_away":
+        return {**remaining, "remaining_minutes": sent.get("remaining_minutes", round(remaining_duration / 60))}
+    if value == "delayed":
+        return {"arrive_at": isoformat(sent.get("arrive_at", now + timedelta(seconds=remaining_duration))),
+                "scheduled_at": order.get("scheduled_at"), "initial_eta": place["initial_eta"]}
+    if value == "arrived":
+        return {**place, "arrival": {"location": sent.get("location", point), "recorded_at": isoformat(now)}}
+    if value == "exited":
+        return {**place, "exit": {"location": sent.get("location", point), "recorded_at": isoformat(now)},
+                "reason": sent.get("reason", "location")}
+    return {"risks": sent.get("risks", {"delayed_from_scheduled_at": {
+        "intensity_label": "yellow", "intensity_value": 0.5, "previous_intensity_label": "green"}})}

@@ -1,0 +1,320 @@
+"""Delivering a tenant's events to its receiver, with HyperTrack's semantics, on the server's event loop.
+
+HyperTrack delivers through AWS SNS: a ``POST`` whose body is a JSON array of events, SNS's headers, a
+stable ``x-amz-sns-message-id`` across retries; a 2xx or a 4xx is delivered, anything else (a 5xx, no
+answer within the timeout, a refused connection) is tried again, ``retries`` times ``retry_delay_ms``
+apart, then dropped.  The signature (``x-hypertrack-signature``) is the mock's own scheme, a hex
+HMAC-SHA256 of the raw body keyed by the tenant's secret: HyperTrack does not publish its algorithm.
+
+Deliveries run as tasks of the event loop that serves the mock, so they never hold up an answer (the
+API's work is done before they start) and end with the server.  Events that happen together go in one
+delivery: a tenant's next delivery starts when its previous one has had its first answer and at most
+every ``BATCH_WINDOW`` seconds, taking every event made meanwhile.  Each tenant has its own channel;
+one tenant's slow receiver never delays another's.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import threading
+import time
+import uuid
+import weakref
+from datetime import datetime, timezone
+
+import aiohttp
+import orjson
+
+from ..models.clock import isoformat
+
+#: How often at most a tenant's receiver gets a delivery while events keep coming (the first event
+#: after a quiet moment goes at once): what bounds the cost of webhooks under load.
+BATCH_WINDOW = 0.004
+#: How much of a receiver's answer the journal of attempts keeps.
+ANSWER_KEPT = 1024
+USER_AGENT = "Amazon Simple Notification Service Agent"
+TEXT_PLAIN = "text/plain; charset=UTF-8"
+
+
+def signature(body: bytes, secret: str | None) -> str:
+    """The mock's ``x-hypertrack-signature``: hex HMAC-SHA256 of the raw body, keyed by the secret
+    (the empty key without one).  Not HyperTrack's algorithm, which it does not publish."""
+    return hmac.new((secret or "").encode(), body, hashlib.sha256).hexdigest()
+
+
+def topic_arn(account_id: str) -> str:
+    return f"arn:aws:sns:us-west-2:000000000000:hypertrack-mock-{account_id}"
+
+
+class Message:
+    """One delivery: its id (the same on every attempt), its events and its body."""
+
+    __slots__ = ("id", "events", "body", "delivery")
+
+    def __init__(self, events: list[dict]):
+        self.id = str(uuid.uuid4())
+        now = isoformat_now()
+        for event in events:
+            event["created_at"] = now  # sent: HyperTrack's created_at is when the event went out
+        self.events = events
+        self.body = orjson.dumps(events)
+        #: what Get Order Webhooks says of these events: the last HTTP status and the retries so far
+        self.delivery = {"status": None, "retries": 0}
+
+
+def isoformat_now() -> str:
+    return isoformat(datetime.now(timezone.utc))
+
+
+class Channel:
+    """One tenant's deliveries: the events waiting, the deliveries under way."""
+
+    def __init__(self, dispatcher: Dispatcher, tenant):
+        self.dispatcher, self.tenant = dispatcher, tenant
+        self.pending: list[dict] = []
+        #: the ids of pending events that are replays: sent again, but listed once by Get Order Webhooks
+        self.replays: set[int] = set()
+        self.tasks: set[asyncio.Task] = set()
+        self.timer: asyncio.TimerHandle | None = None
+        self.sending = False  # a delivery's first attempt is under way
+        self.last_start = 0.0
+
+    # --- called on the loop ---------------------------------------------------------------------
+
+    def add(self, events: list[dict], replay: bool = False) -> None:
+        if self.tenant.retired:
+            return
+        self.pending.extend(events)
+        if replay:
+            self.replays.update(id(event) for event in events)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if self.sending or self.timer is not None or not self.pending or not self._confirmed():
+            return
+        delay = self.last_start + BATCH_WINDOW - time.monotonic()
+        if delay <= 0:
+            self._start()
+        else:
+            self.timer = self.dispatcher.loop.call_later(delay, self._start)
+
+    def _confirmed(self) -> bool:
+        config = self.tenant.webhook
+        return config is None or not config["confirm_subscription"] or config.get("confirmed", False)
+
+    def _start(self) -> None:
+        self.timer = None
+        config = self.tenant.webhook
+        if not self.pending or config is None or self.tenant.retired:
+            self.pending.clear()
+            return
+        message, self.pending = Message(self.pending), []
+        self.sending, self.last_start = True, time.monotonic()
+        first_sent = [event for event in message.events if id(event) not in self.replays]
+        self.replays.clear()
+        self.tenant.note_sent(first_sent, message.delivery)
+        self._spawn(self._deliver(message, config))
+
+    def _spawn(self, coroutine) -> None:
+        task = self.dispatcher.loop.create_task(coroutine)
+        self.tasks.add(task)
+        self.dispatcher.tasks.add(task)
+        task.add_done_callback(lambda done: self.tasks.discard(done))
+        task.add_done_callback(self.dispatcher.tasks.discard)
+
+    async def _deliver(self, message: Message, config: dict) -> None:
+        try:
+            for attempt in range(1, config["retries"] + 2):
+                delivered = await self._attempt(message, attempt, config)
+                if attempt == 1:
+                    self.sending = False
+                    self._schedule()
+                if delivered or attempt > config["retries"]:
+                    break
+                await asyncio.sleep(config["retry_delay_ms"] / 1000)
+        finally:
+            if self.sending:
+                self.sending = False
+
+    async def _attempt(self, message: Message, attempt: int, config: dict) -> bool:
+        headers = {
+            "Content-Type": TEXT_PLAIN if config["content_type"] == "text/plain" else "application/json",
+            "User-Agent": USER_AGENT,
+            "x-amz-sns-message-type": "Notification",
+            "x-amz-sns-message-id": message.id,
+            "x-amz-sns-topic-arn": topic_arn(self.tenant.account_id),
+            "x-amz-sns-subscription-arn": f"{topic_arn(self.tenant.account_id)}:{config['subscription_id']}",
+            "x-hypertrack-signature": signature(message.body, config["secret"]),
+        }
+        status, error, answer = await self.dispatcher.post(config["url"], message.body, headers, config["timeout_ms"])
+        delivered = status is not None and (200 <= status < 300 or 400 <= status < 500)
+        message.delivery.update(status=status, retries=attempt - 1)
+        self.tenant.note_attempt({
+            "message_id": message.id, "attempt": attempt, "events": message.events, "status": status,
+            "error": error, "latency_ms": answer, "at": isoformat_now(), "delivered": delivered})
+        return delivered
+
+    async def confirm_subscription(self, config: dict) -> None:
+        """SNS's handshake: a ``SubscriptionConfirmation`` whose ``SubscribeURL`` the receiver visits."""
+        body = orjson.dumps({
+            "Type": "SubscriptionConfirmation", "MessageId": str(uuid.uuid4()), "Token": config["token"],
+            "TopicArn": topic_arn(self.tenant.account_id),
+            "Message": f"You have chosen to subscribe to the topic {topic_arn(self.tenant.account_id)}.\n"
+                       "To confirm the subscription, visit the SubscribeURL included in this message.",
+            "SubscribeURL": config["subscribe_url"], "Timestamp": isoformat_now(), "SignatureVersion": "1",
+            "Signature": signature(config["token"].encode(), config["secret"]),
+            "SigningCertURL": "https://sns.us-west-2.amazonaws.com/SimpleNotificationService-mock.pem"})
+        headers = {"Content-Type": TEXT_PLAIN, "User-Agent": USER_AGENT,
+                   "x-amz-sns-message-type": "SubscriptionConfirmation",
+                   "x-amz-sns-topic-arn": topic_arn(self.tenant.account_id)}
+        status, error, latency = await self.dispatcher.post(config["url"], body, headers, config["timeout_ms"])
+        self.tenant.note_attempt({"message_id": "subscription-confirmation", "attempt": 1, "events": [],
+                                  "status": status, "error": error, "latency_ms": latency, "at": isoformat_now(),
+                                  "delivered": status is not None and 200 <= status < 300})
+
+    def busy(self) -> int:
+        """Events not delivered yet: waiting, or in a delivery under way (sending or to be retried)."""
+        return len(self.pending) + len(self.tasks)
+
+    def cancel(self) -> None:
+        """Drop what is waiting and stop what is under way (a new receiver, a discarded tenant)."""
+        self.pending.clear()
+        self.replays.clear()
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        tasks, self.tasks = self.tasks, set()  # not pending any more, though each ends on its next step
+        for task in tasks:
+            task.cancel()
+        self.sending = False
+
+
+class ChannelHandle:
+    """What the tenant holds: ``cancel()`` from any thread."""
+
+    __slots__ = ("channel",)
+
+    def __init__(self, channel: Channel):
+        self.channel = channel
+
+    def cancel(self) -> None:
+        self.channel.dispatcher.call(self.channel.cancel)
+
+
+class Dispatcher:
+    """Every tenant's channel, on the loop of the server serving the mock (or, with no server running,
+    a loop of its own in a thread); ``close()`` stops every delivery."""
+
+    def __init__(self):
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.session: aiohttp.ClientSession | None = None
+        self._own_thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.channels: weakref.WeakSet[Channel] = weakref.WeakSet()
+        #: every delivery task not finished yet, cancelled ones included: what closing waits for
+        self.tasks: set[asyncio.Task] = set()
+
+    # --- the loop ---------------------------------------------------------------------------------
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        if self.loop is not None and not self.loop.is_closed():
+            return self.loop
+        with self._lock:
+            if self.loop is None or self.loop.is_closed():
+                try:
+                    self.loop = asyncio.get_running_loop()
+                except RuntimeError:  # no server runs this call: a loop of the dispatcher's own
+                    self.loop = asyncio.new_event_loop()
+                    self._own_thread = threading.Thread(target=self.loop.run_forever,
+                                                        name="hypertrack-mock-webhooks", daemon=True)
+                    self._own_thread.start()
+        return self.loop
+
+    def call(self, function, *args) -> None:
+        """Run ``function`` on the loop: now if this is the loop's thread, else as soon as it can."""
+        loop = self._ensure_loop()
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            function(*args)
+        else:
+            loop.call_soon_threadsafe(function, *args)
+
+    def _channel(self, tenant) -> Channel:
+        handle = tenant.delivery_channel
+        if handle is None:
+            handle = tenant.delivery_channel = ChannelHandle(Channel(self, tenant))
+            self.channels.add(handle.channel)
+        return handle.channel
+
+    async def post(self, url: str, body: bytes, headers: dict, timeout_ms: int):
+        """``(status, error, latency_ms)`` of one POST; never raises but when cancelled."""
+        if self.session is None or self.session.closed:
+            self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False),
+                                                 auto_decompress=False)
+        started = time.perf_counter()
+        status = error = None
+        try:
+            async with self.session.post(url, data=body, headers=headers, allow_redirects=False,
+                                         skip_auto_headers=("Accept", "Accept-Encoding"),
+                                         timeout=aiohttp.ClientTimeout(total=timeout_ms / 1000)) as answer:
+                status = answer.status
+                await answer.content.read(ANSWER_KEPT)
+        except asyncio.TimeoutError:
+            error = f"no answer within {timeout_ms} ms"
+        except aiohttp.ClientError as failure:
+            error = f"{type(failure).__name__}: {failure}" if str(failure) else type(failure).__name__
+        return status, error, round((time.perf_counter() - started) * 1000, 3)
+
+    # --- what the web layer calls ---------------------------------------------------------------
+
+    def submit(self, tenant, events: list[dict], replay: bool = False) -> None:
+        """Hand over events a tenant made (or, with ``replay``, sent before); delivered when their turn
+        comes."""
+        if events:
+            self.call(lambda: self._channel(tenant).add(events, replay))
+
+    def flush(self, tenant) -> None:
+        """Hand over the tenant's outbox, if it holds anything (after each call that may make events)."""
+        if tenant.outbox:
+            self.submit(tenant, tenant.take_outbox())
+
+    def subscribe(self, tenant, config: dict) -> None:
+        """A new receiver: with ``confirm_subscription``, SNS's handshake first."""
+        if config["confirm_subscription"]:
+            self.call(lambda: self._channel(tenant)._spawn(self._channel(tenant).confirm_subscription(config)))
+
+    def confirmed(self, tenant) -> None:
+        """The receiver visited its SubscribeURL: what was held back goes now."""
+        self.call(lambda: self._channel(tenant)._schedule())
+
+    def pending(self, tenant) -> int:
+        handle = tenant.delivery_channel
+        return handle.channel.busy() if handle is not None else 0
+
+    async def aclose(self) -> None:
+        """Cancel every delivery and close the HTTP session (the server is stopping)."""
+        for channel in list(self.channels):
+            channel.cancel()
+        tasks = list(self.tasks)
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
+        self.loop = None
+
+    def close(self) -> None:
+        """Stop the dispatcher's own loop, if it started one (no server ran the calls)."""
+        loop, thread = self.loop, self._own_thread
+        if thread is None or loop is None:
+            return
+        asyncio.run_coroutine_threadsafe(self.aclose(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+        self._own_thread = None
+
