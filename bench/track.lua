@@ -1,6 +1,7 @@
 -- wrk script: POST /orders/track with the seed body and order handles unique across threads and runs,
 -- so a stateful server never answers 409.  BODY_ORDERS (env) sets the number of orders per request;
--- INVALID=1 sends a body that fails validation (the 422 path).
+-- INVALID=1 sends a body that fails validation (the 422 path); AUTHS (env, comma-separated base64 of
+-- "account:secret") spreads the requests over those tenants in turn.
 local counter = 0
 local threads = {}
 local orders_per_request = tonumber(os.getenv("BODY_ORDERS") or "2")
@@ -13,7 +14,10 @@ function init(args)
   math.randomseed(os.time() * 1000 + tid)
   prefix = string.format("%d-%06x", tid, math.random(0, 0xffffff))
 end
-local auth = "Basic " .. "YWNjb3VudC0xOnNlY3JldC0x" -- account-1:secret-1
+local auths = {}
+for token in string.gmatch(os.getenv("AUTHS") or "YWNjb3VudC0xOnNlY3JldC0x", "[^,]+") do -- account-1:secret-1
+  table.insert(auths, "Basic " .. token)
+end
 request = function()
   counter = counter + 1
   local h = prefix .. "-" .. counter
@@ -26,6 +30,7 @@ request = function()
   local mode = invalid and "sometimes" or "on_time"
   local body = '{"worker_handle":"james@ht.com","track_mode":"' .. mode .. '","ops_group_handle":"SAN_JOSE_WH","orders":[' ..
     table.concat(orders, ",") .. ']}'
+  local auth = auths[counter % #auths + 1]
   return wrk.format("POST", "/orders/track", {["Content-Type"]="application/json", ["Authorization"]=auth}, body)
 end
 done = function(summary, latency, requests)

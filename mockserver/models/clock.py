@@ -5,6 +5,7 @@ Real UTC time by default; the control plane can freeze a clock at an instant, mo
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 
@@ -13,6 +14,19 @@ def isoformat(instant: datetime) -> str:
     if instant.tzinfo is not timezone.utc:  # what the clock and the request schemas give is UTC already
         instant = instant.astimezone(timezone.utc)
     return instant.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z"
+
+
+_wall = [0, ""]  # [the millisecond, its ISO string]: the last one written
+
+
+def wall_now_iso() -> str:
+    """Real UTC time as ``isoformat`` writes it, whatever any clock says (when a webhook is made);
+    written once a millisecond, since it may be asked for thousands of times in one."""
+    millisecond = time.time_ns() // 1_000_000
+    if millisecond != _wall[0]:
+        _wall[1] = isoformat(datetime.fromtimestamp(millisecond / 1000, timezone.utc))
+        _wall[0] = millisecond
+    return _wall[1]
 
 
 def parse(text: str) -> datetime:

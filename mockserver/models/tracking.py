@@ -59,12 +59,9 @@ class Tracking:
             for order, destination in zip(orders, destinations, strict=True):
                 route["orders"].append(self._order_record(order, destination, route, "ongoing", now))
             self._commit_route(route)
-            self._route_event(route, "created", now)
-            self._route_event(route, "started", now)
             for order in route["orders"]:
                 self._start_timeline(order, ("created", "assigned", "started"), now)
-                self._order_event(order, "assigned", now, assigned_at=now)
-                self._order_event(order, "started", now)
+            self._tracking_events(route, now, created=True)
             return self._snapshot(route)
 
     def _track_planned_route(self, request: dict) -> dict:
@@ -97,15 +94,13 @@ class Tracking:
             now = self.clock.now_iso()
             route.update(status="tracking", track_mode=request["track_mode"], device_id=device_id,
                          started_at=now, assigned_at=route.get("assigned_at") or now)
-            self._route_event(route, "started", now)
             for order in route["orders"]:
                 if not order.get("assigned_at"):
                     self._record_event(order, "assigned", now)
                 order.update(status="ongoing", track_mode=request["track_mode"], device_id=device_id,
                              started_at=now, assigned_at=order.get("assigned_at") or now)
                 self._record_event(order, "started", now)
-                self._order_event(order, "assigned", now, assigned_at=order["assigned_at"])
-                self._order_event(order, "started", now)
+            self._tracking_events(route, now, created=False)
             return self._snapshot(route)
 
     def _check_ops_group_and_worker(self, ops_group: str, worker_handle: str | None) -> dict | None:

@@ -14,9 +14,10 @@ from collections import deque
 from datetime import timedelta
 
 from . import errors
-from .clock import isoformat, parse
+from .clock import isoformat, parse, wall_now_iso
 
 VERSION = "3.0.0"
+
 #: The receiver's options and their defaults: HyperTrack's delivery rules (10 s to answer, 3 retries
 #: 20 s apart), JSON as its docs say.
 WEBHOOK_DEFAULTS = {"secret": None, "content_type": "application/json", "timeout_ms": 10000, "retries": 3,
@@ -29,13 +30,19 @@ ATTEMPTS_KEPT = 1000
 
 class Webhooks:
     """A mixin of ``Tenant``: the receiver (``webhook``), the ``outbox`` of events not yet handed over,
-    the events sent per order (``sent_webhooks``) and every delivery attempt (``deliveries``)."""
+    the events sent (``sent``, indexed per order when Get Order Webhooks asks) and every delivery
+    attempt (``deliveries``)."""
 
     def _init_webhooks(self, template=None) -> None:
         self.webhook: dict | None = dict(template.webhook) if template is not None and template.webhook else None
         self.outbox: list[dict] = []
-        #: order_handle -> [(event, delivery)], oldest first: what Get Order Webhooks answers
-        self.sent_webhooks: dict[str, list] = {}
+        #: the message of each delivery's first attempt, oldest first (the dispatcher's: its
+        #: ``events()`` as sent, its ``delivery`` status); replays are not in it
+        self.sent: list = []
+        #: order_handle -> [(event, delivery)], oldest first, of ``sent[:indexed]``: Get Order Webhooks'
+        #: answers, indexed when it is called rather than on each delivery (which is on the hot path)
+        self.sent_by_order: dict[str, list] = {}
+        self.indexed = 0
         self.deliveries: deque = deque(maxlen=ATTEMPTS_KEPT)
         #: set by the dispatcher: told when the tenant is discarded, so that nothing more is delivered
         self.delivery_channel = None
@@ -95,27 +102,58 @@ class Webhooks:
 
     # --- events of the lifecycle ----------------------------------------------------------------
 
+    # Each event is one dict literal (``created_at`` is set when it is sent): a track makes six, and
+    # this is the hot path of a tenant with a webhook.
+
     def _order_event(self, order: dict, value: str, now: str, **fields) -> None:
         """Note an order event (HyperTrack's ``OrderWebhookEvent``); an order no device has worked on
         (planned, unplanned) has none: HyperTrack's order events are a device's."""
         if self.webhook is None or not order.get("device_id") or not order.get("route_handle"):
             return
         data = {"value": value, "order_handle": order["order_handle"], "route_handle": order["route_handle"],
-                "status": order["status"], "share_url": order.get("share_url"), "metadata": order.get("metadata"),
-                **fields}
-        self.outbox.append(self._envelope("order", data, now, order["device_id"], order.get("worker_handle")))
+                "status": order["status"], "share_url": order.get("share_url"), "metadata": order.get("metadata")}
+        if fields:
+            data.update(fields)
+        self.outbox.append({"created_at": wall_now_iso(), "recorded_at": now, "account_id": self.account_id,
+                            "device_id": order["device_id"], "worker_handle": order.get("worker_handle"),
+                            "type": "order", "data": data, "version": VERSION})
 
     def _route_event(self, route: dict, value: str, now: str) -> None:
         if self.webhook is None:
             return
-        data = {"value": value, "route_handle": route["route_handle"], "status": route["status"],
-                "version": route["version"], "ops_group_handle": route["ops_group_handle"],
-                "metadata": route.get("metadata")}
-        self.outbox.append(self._envelope("route", data, now, route.get("device_id"), route.get("worker_handle")))
+        self.outbox.append({"created_at": wall_now_iso(), "recorded_at": now, "account_id": self.account_id,
+                            "device_id": route.get("device_id"), "worker_handle": route.get("worker_handle"),
+                            "type": "route", "version": VERSION,
+                            "data": {"value": value, "route_handle": route["route_handle"],
+                                     "status": route["status"], "version": route["version"],
+                                     "ops_group_handle": route["ops_group_handle"],
+                                     "metadata": route.get("metadata")}})
 
-    def _envelope(self, kind: str, data: dict, now: str, device_id, worker_handle) -> dict:
-        return {"created_at": None, "recorded_at": now, "account_id": self.account_id, "device_id": device_id,
-                "worker_handle": worker_handle, "type": kind, "data": data, "version": VERSION}
+    def _tracking_events(self, route: dict, now: str, created: bool) -> None:
+        """A route is tracked: route ``created`` (a new one) and ``started``, then each order ``assigned``
+        and ``started``; the events ``_route_event`` and ``_order_event`` would make, made in one go
+        (this is what every track pays)."""
+        if self.webhook is None:
+            return
+        account_id, device_id, worker_handle = self.account_id, route["device_id"], route.get("worker_handle")
+        made_at = wall_now_iso()
+        route_handle = route["route_handle"]
+        route_data = {"route_handle": route_handle, "status": route["status"], "version": route["version"],
+                      "ops_group_handle": route["ops_group_handle"], "metadata": route.get("metadata")}
+        append = self.outbox.append
+        for value in ("created", "started") if created else ("started",):
+            append({"created_at": made_at, "recorded_at": now, "account_id": account_id, "device_id": device_id,
+                    "worker_handle": worker_handle, "type": "route", "data": {"value": value, **route_data},
+                    "version": VERSION})
+        for order in route["orders"]:
+            data = {"order_handle": order["order_handle"], "route_handle": route_handle, "status": order["status"],
+                    "share_url": order.get("share_url"), "metadata": order.get("metadata")}
+            append({"created_at": made_at, "recorded_at": now, "account_id": account_id, "device_id": device_id,
+                    "worker_handle": worker_handle, "type": "order", "version": VERSION,
+                    "data": {"value": "assigned", **data, "assigned_at": order.get("assigned_at") or now}})
+            append({"created_at": made_at, "recorded_at": now, "account_id": account_id, "device_id": device_id,
+                    "worker_handle": worker_handle, "type": "order", "version": VERSION,
+                    "data": {"value": "started", **data}})
 
     def _finished_order_event(self, order: dict, outcome: str, now: str) -> None:
         started = order.get("started_at")
@@ -141,18 +179,37 @@ class Webhooks:
 
     # --- what was sent --------------------------------------------------------------------------
 
-    def note_sent(self, events: list[dict], delivery: dict) -> None:
-        """The dispatcher's first attempt of ``events``: kept per order, with ``delivery`` (its HTTP
-        status and retry count, updated as the attempts go on)."""
-        with self.lock:
-            for event in events:
+    def note_sent(self, message) -> None:
+        """The dispatcher's first attempt of ``message``: its ``events()``, and its ``delivery`` (the
+        HTTP status and retry count, updated as the attempts go on)."""
+        self.sent.append(message)
+
+    def _index_sent(self) -> None:
+        """Index by order what was sent since the last call (under the lock)."""
+        new, by_order = self.sent[self.indexed:], self.sent_by_order  # the dispatcher may append meanwhile
+        for message in new:
+            delivery = message.delivery
+            for event in message.events():
                 if event["type"] == "order":
-                    handle = event["data"]["order_handle"]
-                    self.sent_webhooks.setdefault(handle, []).append((event, delivery))
+                    by_order.setdefault(event["data"]["order_handle"], []).append((event, delivery))
+        self.indexed += len(new)
 
     def note_attempt(self, attempt: dict) -> None:
-        with self.lock:
-            self.deliveries.append(attempt)
+        """A delivery attempt: its ``message`` (None for a subscription confirmation) carried the events."""
+        self.deliveries.append(attempt)
+
+    def attempts(self) -> list[dict]:
+        """Every delivery attempt kept, oldest first, with the ``events`` it carried."""
+        return [{**{k: v for k, v in attempt.items() if k != "message"},
+                 "events": attempt["message"].events() if attempt["message"] is not None else []}
+                for attempt in list(self.deliveries)]
+
+    def sent_events(self, message_id: str) -> list[dict] | None:
+        """The events of the message with this id (its latest attempt kept), or None."""
+        for attempt in reversed(list(self.deliveries)):
+            if attempt["message_id"] == message_id and attempt["message"] is not None:
+                return attempt["message"].events()
+        return None
 
     def order_webhooks(self, handle: str, *, values=None, from_time=None, to_time=None, attempt=None,
                        limit: int = 50, cursor: int | None = None, ascending: bool = False):
@@ -162,7 +219,8 @@ class Webhooks:
         with self.lock:
             if handle not in self.order_attempts:
                 raise errors.NotFound("Order not found")
-            sent = list(enumerate(self.sent_webhooks.get(handle, ())))
+            self._index_sent()
+            sent = list(enumerate(self.sent_by_order.get(handle, ())))
         if not ascending:
             sent.reverse()
         page, more, last = [], None, None

@@ -290,7 +290,7 @@ def emit_event(order_handle, json_data):
 @bp.doc(summary="Every delivery attempt of the tenant's webhook, oldest first")
 def list_deliveries():
     account_id, tenant = _own_tenant("Webhooks")
-    return {"deliveries": list(tenant.deliveries), "pending": mock().dispatcher.pending(tenant),
+    return {"deliveries": tenant.attempts(), "pending": mock().dispatcher.pending(tenant),
             **_scope(account_id)}
 
 
@@ -300,13 +300,12 @@ def list_deliveries():
 @json_body(ReplayRequest)
 def replay(json_data):
     account_id, tenant = _own_tenant("Webhooks")
-    sent = next((attempt["events"] for attempt in reversed(tenant.deliveries)
-                 if attempt["message_id"] == json_data["message_id"]), None)
+    sent = tenant.sent_events(json_data["message_id"])
     if not sent:
         raise HTTPError(404, f"No delivery with the message id {json_data['message_id']}.")
     if tenant.webhook is None:
         raise validation_error({"webhook": ["No webhook receiver is set for this account: PUT /__mock/webhook."]})
-    mock().dispatcher.submit(tenant, [dict(event) for event in sent], replay=True)
+    mock().dispatcher.replay(tenant, sent)
     return {"replayed": len(sent), "message_id": json_data["message_id"], **_scope(account_id)}
 
 

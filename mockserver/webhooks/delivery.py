@@ -21,18 +21,15 @@ import threading
 import time
 import uuid
 import weakref
-from datetime import datetime, timezone
 
-import aiohttp
 import orjson
 
-from ..models.clock import isoformat
+from ..models.clock import wall_now_iso
+from .client import Client, DeliveryError
 
 #: How often at most a tenant's receiver gets a delivery while events keep coming (the first event
 #: after a quiet moment goes at once): what bounds the cost of webhooks under load.
 BATCH_WINDOW = 0.004
-#: How much of a receiver's answer the journal of attempts keeps.
-ANSWER_KEPT = 1024
 USER_AGENT = "Amazon Simple Notification Service Agent"
 TEXT_PLAIN = "text/plain; charset=UTF-8"
 
@@ -43,28 +40,44 @@ def signature(body: bytes, secret: str | None) -> str:
     return hmac.new((secret or "").encode(), body, hashlib.sha256).hexdigest()
 
 
+def lines(headers: dict) -> bytes:
+    """Header lines, each ending in CRLF, as the client sends them."""
+    return "".join(f"{name}: {value}\r\n" for name, value in headers.items()).encode("latin-1")
+
+
 def topic_arn(account_id: str) -> str:
     return f"arn:aws:sns:us-west-2:000000000000:hypertrack-mock-{account_id}"
 
 
 class Message:
-    """One delivery: its id (the same on every attempt), its events and its body."""
+    """One delivery: its id (the same on every attempt) and its body, the JSON array of its events.
 
-    __slots__ = ("id", "events", "body", "delivery")
+    Events are serialized as soon as the call that made them has answered (``Channel.add``: they are
+    still in the CPU's caches then, and freed at once); a message joins those arrays.  Only the body
+    is kept (by the tenant, for the control plane and Get Order Webhooks): one bytes object rather
+    than two dicts an event."""
 
-    def __init__(self, events: list[dict]):
+    __slots__ = ("id", "body", "delivery", "_signed")
+
+    def __init__(self, arrays: list[bytes]):
         self.id = str(uuid.uuid4())
-        now = isoformat_now()
-        for event in events:
-            event["created_at"] = now  # sent: HyperTrack's created_at is when the event went out
-        self.events = events
-        self.body = orjson.dumps(events)
+        if len(arrays) == 1:
+            self.body = arrays[0]
+        else:
+            self.body = b"[" + b",".join(memoryview(array)[1:-1] for array in arrays) + b"]"
         #: what Get Order Webhooks says of these events: the last HTTP status and the retries so far
         self.delivery = {"status": None, "retries": 0}
+        self._signed: tuple | None = None
 
+    def events(self) -> list[dict]:
+        """The events as they were sent."""
+        return orjson.loads(self.body)
 
-def isoformat_now() -> str:
-    return isoformat(datetime.now(timezone.utc))
+    def signature(self, secret: str | None) -> str:
+        """The body's signature with ``secret``, computed once for all the attempts."""
+        if self._signed is None or self._signed[0] != secret:
+            self._signed = (secret, signature(self.body, secret))
+        return self._signed[1]
 
 
 class Channel:
@@ -72,23 +85,31 @@ class Channel:
 
     def __init__(self, dispatcher: Dispatcher, tenant):
         self.dispatcher, self.tenant = dispatcher, tenant
-        self.pending: list[dict] = []
-        #: the ids of pending events that are replays: sent again, but listed once by Get Order Webhooks
-        self.replays: set[int] = set()
+        self.pending: list[bytes] = []  # JSON arrays of events, one per call that made them
+        self.waiting = 0  # the events in them
         self.tasks: set[asyncio.Task] = set()
         self.timer: asyncio.TimerHandle | None = None
         self.sending = False  # a delivery's first attempt is under way
+        self.headers, self.headers_for = b"", None
         self.last_start = 0.0
 
     # --- called on the loop ---------------------------------------------------------------------
 
-    def add(self, events: list[dict], replay: bool = False) -> None:
+    def add(self, events: list[dict]) -> None:
         if self.tenant.retired:
             return
-        self.pending.extend(events)
-        if replay:
-            self.replays.update(id(event) for event in events)
+        self.pending.append(orjson.dumps(events))
+        self.waiting += len(events)
         self._schedule()
+
+    def replay(self, events: list[dict]) -> None:
+        """Deliver these events again, at once, as a message of their own (Get Order Webhooks lists
+        each event once: a replay is not noted as sent)."""
+        config = self.tenant.webhook
+        if config is not None and not self.tenant.retired:
+            now = wall_now_iso()
+            again = orjson.dumps([dict(event, created_at=now) for event in events])  # a new webhook
+            self._spawn(self._deliver(Message([again]), config, first=False))
 
     def _schedule(self) -> None:
         if self.sending or self.timer is not None or not self.pending or not self._confirmed():
@@ -108,12 +129,11 @@ class Channel:
         config = self.tenant.webhook
         if not self.pending or config is None or self.tenant.retired:
             self.pending.clear()
+            self.waiting = 0
             return
-        message, self.pending = Message(self.pending), []
+        message, self.pending, self.waiting = Message(self.pending), [], 0
         self.sending, self.last_start = True, time.monotonic()
-        first_sent = [event for event in message.events if id(event) not in self.replays]
-        self.replays.clear()
-        self.tenant.note_sent(first_sent, message.delivery)
+        self.tenant.note_sent(message)
         self._spawn(self._deliver(message, config))
 
     def _spawn(self, coroutine) -> None:
@@ -123,36 +143,43 @@ class Channel:
         task.add_done_callback(lambda done: self.tasks.discard(done))
         task.add_done_callback(self.dispatcher.tasks.discard)
 
-    async def _deliver(self, message: Message, config: dict) -> None:
+    async def _deliver(self, message: Message, config: dict, first: bool = True) -> None:
         try:
             for attempt in range(1, config["retries"] + 2):
                 delivered = await self._attempt(message, attempt, config)
-                if attempt == 1:
+                if attempt == 1 and first:
                     self.sending = False
                     self._schedule()
                 if delivered or attempt > config["retries"]:
                     break
                 await asyncio.sleep(config["retry_delay_ms"] / 1000)
         finally:
-            if self.sending:
+            if first and self.sending:
                 self.sending = False
 
+    def _headers(self, config: dict) -> bytes:
+        """The header lines every notification to this receiver has (built once per receiver)."""
+        if self.headers_for is not config:
+            topic = topic_arn(self.tenant.account_id)
+            self.headers = lines({
+                "Content-Type": TEXT_PLAIN if config["content_type"] == "text/plain" else "application/json",
+                "User-Agent": USER_AGENT,
+                "x-amz-sns-message-type": "Notification",
+                "x-amz-sns-topic-arn": topic,
+                "x-amz-sns-subscription-arn": f"{topic}:{config['subscription_id']}",
+            })
+            self.headers_for = config
+        return self.headers
+
     async def _attempt(self, message: Message, attempt: int, config: dict) -> bool:
-        headers = {
-            "Content-Type": TEXT_PLAIN if config["content_type"] == "text/plain" else "application/json",
-            "User-Agent": USER_AGENT,
-            "x-amz-sns-message-type": "Notification",
-            "x-amz-sns-message-id": message.id,
-            "x-amz-sns-topic-arn": topic_arn(self.tenant.account_id),
-            "x-amz-sns-subscription-arn": f"{topic_arn(self.tenant.account_id)}:{config['subscription_id']}",
-            "x-hypertrack-signature": signature(message.body, config["secret"]),
-        }
+        headers = self._headers(config) + lines({"x-amz-sns-message-id": message.id,
+                                                 "x-hypertrack-signature": message.signature(config["secret"])})
         status, error, answer = await self.dispatcher.post(config["url"], message.body, headers, config["timeout_ms"])
         delivered = status is not None and (200 <= status < 300 or 400 <= status < 500)
         message.delivery.update(status=status, retries=attempt - 1)
         self.tenant.note_attempt({
-            "message_id": message.id, "attempt": attempt, "events": message.events, "status": status,
-            "error": error, "latency_ms": answer, "at": isoformat_now(), "delivered": delivered})
+            "message_id": message.id, "attempt": attempt, "message": message, "status": status,
+            "error": error, "latency_ms": answer, "at": wall_now_iso(), "delivered": delivered})
         return delivered
 
     async def confirm_subscription(self, config: dict) -> None:
@@ -162,25 +189,25 @@ class Channel:
             "TopicArn": topic_arn(self.tenant.account_id),
             "Message": f"You have chosen to subscribe to the topic {topic_arn(self.tenant.account_id)}.\n"
                        "To confirm the subscription, visit the SubscribeURL included in this message.",
-            "SubscribeURL": config["subscribe_url"], "Timestamp": isoformat_now(), "SignatureVersion": "1",
+            "SubscribeURL": config["subscribe_url"], "Timestamp": wall_now_iso(), "SignatureVersion": "1",
             "Signature": signature(config["token"].encode(), config["secret"]),
             "SigningCertURL": "https://sns.us-west-2.amazonaws.com/SimpleNotificationService-mock.pem"})
-        headers = {"Content-Type": TEXT_PLAIN, "User-Agent": USER_AGENT,
-                   "x-amz-sns-message-type": "SubscriptionConfirmation",
-                   "x-amz-sns-topic-arn": topic_arn(self.tenant.account_id)}
+        headers = lines({"Content-Type": TEXT_PLAIN, "User-Agent": USER_AGENT,
+                         "x-amz-sns-message-type": "SubscriptionConfirmation",
+                         "x-amz-sns-topic-arn": topic_arn(self.tenant.account_id)})
         status, error, latency = await self.dispatcher.post(config["url"], body, headers, config["timeout_ms"])
-        self.tenant.note_attempt({"message_id": "subscription-confirmation", "attempt": 1, "events": [],
-                                  "status": status, "error": error, "latency_ms": latency, "at": isoformat_now(),
+        self.tenant.note_attempt({"message_id": "subscription-confirmation", "attempt": 1, "message": None,
+                                  "status": status, "error": error, "latency_ms": latency, "at": wall_now_iso(),
                                   "delivered": status is not None and 200 <= status < 300})
 
     def busy(self) -> int:
         """Events not delivered yet: waiting, or in a delivery under way (sending or to be retried)."""
-        return len(self.pending) + len(self.tasks)
+        return self.waiting + len(self.tasks)
 
     def cancel(self) -> None:
         """Drop what is waiting and stop what is under way (a new receiver, a discarded tenant)."""
         self.pending.clear()
-        self.replays.clear()
+        self.waiting = 0
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
@@ -208,7 +235,7 @@ class Dispatcher:
 
     def __init__(self):
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.session: aiohttp.ClientSession | None = None
+        self.client = Client()
         self._own_thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.channels: weakref.WeakSet[Channel] = weakref.WeakSet()
@@ -250,37 +277,44 @@ class Dispatcher:
             self.channels.add(handle.channel)
         return handle.channel
 
-    async def post(self, url: str, body: bytes, headers: dict, timeout_ms: int):
+    async def post(self, url: str, body: bytes, headers: bytes, timeout_ms: int):
         """``(status, error, latency_ms)`` of one POST; never raises but when cancelled."""
-        if self.session is None or self.session.closed:
-            self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False),
-                                                 auto_decompress=False)
         started = time.perf_counter()
         status = error = None
         try:
-            async with self.session.post(url, data=body, headers=headers, allow_redirects=False,
-                                         skip_auto_headers=("Accept", "Accept-Encoding"),
-                                         timeout=aiohttp.ClientTimeout(total=timeout_ms / 1000)) as answer:
-                status = answer.status
-                await answer.content.read(ANSWER_KEPT)
-        except asyncio.TimeoutError:
+            status = await self.client.post(url, body, headers, timeout_ms / 1000)
+        except (asyncio.TimeoutError, TimeoutError):
             error = f"no answer within {timeout_ms} ms"
-        except aiohttp.ClientError as failure:
-            error = f"{type(failure).__name__}: {failure}" if str(failure) else type(failure).__name__
+        except DeliveryError as failure:
+            error = str(failure)
         return status, error, round((time.perf_counter() - started) * 1000, 3)
 
     # --- what the web layer calls ---------------------------------------------------------------
 
-    def submit(self, tenant, events: list[dict], replay: bool = False) -> None:
-        """Hand over events a tenant made (or, with ``replay``, sent before); delivered when their turn
-        comes."""
+    def submit(self, tenant, events: list[dict]) -> None:
+        """Hand over events a tenant made; delivered when their turn comes."""
         if events:
-            self.call(lambda: self._channel(tenant).add(events, replay))
+            self.call(lambda: self._channel(tenant).add(events))
+
+    def replay(self, tenant, events: list[dict]) -> None:
+        """Deliver events sent before again, now, as a new message."""
+        self.call(lambda: self._channel(tenant).replay(events))
 
     def flush(self, tenant) -> None:
         """Hand over the tenant's outbox, if it holds anything (after each call that may make events)."""
-        if tenant.outbox:
+        if not tenant.outbox:
+            return
+        handle = tenant.delivery_channel
+        if handle is not None and self._on_loop():  # the usual case, made short: it follows every call
+            handle.channel.add(tenant.take_outbox())
+        else:
             self.submit(tenant, tenant.take_outbox())
+
+    def _on_loop(self) -> bool:
+        try:
+            return asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            return False
 
     def subscribe(self, tenant, config: dict) -> None:
         """A new receiver: with ``confirm_subscription``, SNS's handshake first."""
@@ -296,15 +330,13 @@ class Dispatcher:
         return handle.channel.busy() if handle is not None else 0
 
     async def aclose(self) -> None:
-        """Cancel every delivery and close the HTTP session (the server is stopping)."""
+        """Cancel every delivery and close the receivers' connections (the server is stopping)."""
         for channel in list(self.channels):
             channel.cancel()
         tasks = list(self.tasks)
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        if self.session is not None:
-            await self.session.close()
-            self.session = None
+        self.client.close()
         self.loop = None
 
     def close(self) -> None:
