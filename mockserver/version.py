@@ -1,2 +1,2 @@
 """The package's version: one place, read by setup.cfg, ``hypertrack-mock --version`` and the OpenAPI document."""
-__version__ = "0.4.0"
+__version__ = "0.5.0"

@@ -72,8 +72,15 @@ def test_the_answers_the_readme_shows_are_the_ones_the_mock_gives():
 
 
 def test_the_pytest_example_passes_as_it_is(pytester):
-    [example] = blocks("python", "## In your pytest suite")
+    example = blocks("python", "## In your pytest suite")[0]
     pytester.makepyfile(test_from_the_readme=example)
+
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_webhooks_example_passes_as_it_is(pytester):
+    [example] = blocks("python", "## Webhooks")
+    pytester.makepyfile(test_webhooks_from_the_readme=example)
 
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
