@@ -250,12 +250,14 @@ class _Receiving:
 class WebhookReceiver(_Receiving):
     """A local HTTP server on 127.0.0.1 (a free port) that collects the mock's deliveries and answers each
     with the next of ``answer_with``'s statuses (200 once they are used up), ``answer_after`` seconds
-    after it arrived (a slow receiver)."""
+    after it arrived (a slow receiver), or once ``release()`` lets it go after ``hold()``."""
 
     def __init__(self):
         self._received: list[Delivery] = []
         self._answers: list[int] = []
         self._delay = 0.0
+        self._open = threading.Event()  # cleared by hold(): deliveries wait for release()
+        self._open.set()
         self._lock = threading.Lock()
         receiver = self
 
@@ -270,6 +272,7 @@ class WebhookReceiver(_Receiving):
                     delay = receiver._delay
                 if delay:
                     time.sleep(delay)
+                receiver._open.wait(60)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -290,6 +293,18 @@ class WebhookReceiver(_Receiving):
         with self._lock:
             self._answers = list(statuses)
 
+    def hold(self) -> None:
+        """Keep every delivery waiting for its answer until ``release()`` (a receiver that hangs);
+        each is in ``deliveries()`` as soon as it arrives."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
+    @property
+    def holding(self) -> bool:
+        return not self._open.is_set()
+
     def answer_after(self, seconds: float) -> None:
         """Wait this long before answering each delivery (0: at once)."""
         with self._lock:
@@ -300,6 +315,7 @@ class WebhookReceiver(_Receiving):
             return list(self._received)
 
     def close(self) -> None:
+        self.release()
         self.server.shutdown()
         self.server.server_close()
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import socket
 import threading
 import time
 import uuid
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -83,45 +81,20 @@ def settle(seconds=0.3):
     time.sleep(seconds)
 
 
-class HeldReceiver:
-    """A receiver that keeps each delivery waiting until ``release()``: what a slow receiver does."""
-
-    def __init__(self):
-        self.arrived: list[bytes] = []
-        self.gate = threading.Event()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                receiver.arrived.append(self.rfile.read(int(self.headers["Content-Length"])))
-                receiver.gate.wait(10)
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/held"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), name="webhook-receiver",
-                         daemon=True).start()
-
-    def release(self):
-        self.gate.set()
-
-    def close(self):
-        self.release()
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def held():
-    receiver = HeldReceiver()
+    """A receiver that keeps each delivery waiting until ``release()``: what a slow receiver does."""
+    receiver = WebhookReceiver()
+    receiver.hold()
     yield receiver
     receiver.close()
+
+
+def arrived(receiver, count=1):
+    deadline = time.monotonic() + 5
+    while len(receiver.deliveries()) < count and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return receiver.deliveries()
 
 
 # --- the envelope and the headers ---------------------------------------------------------------
@@ -461,32 +434,26 @@ def test_events_that_happen_together_go_in_one_array(mock, held):
     """While a delivery is under way, the tenant's next events wait and then go together."""
     mock.set_webhook(held.url, **FAST)
     mock.track("o-1")
-    deadline = time.monotonic() + 5
-    while not held.arrived and time.monotonic() < deadline:
-        time.sleep(0.005)
+    assert len(arrived(held)) == 1
     for handle in ("o-2", "o-3", "o-4"):
         mock.add_worker(f"w-{handle}", ops_group_handle="SAN_JOSE_WH")
         mock.track(handle, worker=f"w-{handle}")
     held.release()
     mock.drain()
-    assert len(held.arrived) == 2
-    second = json.loads(held.arrived[1])
-    assert [(e["type"], e["data"]["value"]) for e in second] == [
+    first, second = held.deliveries()
+    assert [(e["type"], e["data"]["value"]) for e in second.events] == [
         ("route", "created"), ("route", "started"), ("order", "assigned"), ("order", "started")] * 3
 
 
 def test_an_answer_never_waits_for_the_receiver(mock, held):
     mock.set_webhook(held.url, **FAST)
     mock.track("o-1")  # its delivery is held by the receiver
-    deadline = time.monotonic() + 5
-    while not held.arrived and time.monotonic() < deadline:
-        time.sleep(0.005)
-    assert held.arrived, "the first delivery never reached the receiver"
+    assert len(arrived(held)) == 1, "the first delivery never reached the receiver"
     answers = [mock.call("POST", f"/orders/o-1/{'complete'}").status_code,
                mock.call("GET", "/orders/o-1").status_code,
                mock.call("GET", "/__mock/webhooks").status_code]
     assert answers == [200, 200, 200]
-    assert not held.gate.is_set() and len(held.arrived) == 1  # every answer came while the receiver held on
+    assert held.holding and len(held.deliveries()) == 1  # every answer came while the receiver held on
     drain = mock.session.post(mock.url + "/__mock/webhooks/drain", json={"timeout_ms": 50}, timeout=10)
     assert drain.status_code == 408
     assert drain.json()["pending"] >= 1 and "still to deliver" in drain.json()["message"]
@@ -558,11 +525,11 @@ def test_a_tenants_events_never_reach_another_tenants_receiver_nor_wait_for_it(s
     alice.track("a-1")
     bob.track("b-1")
     receiver.wait_for(type="order", value="started", order_handle="b-1")  # while alice's is still held
-    assert not held.gate.is_set()
+    assert held.holding
     held.release()
     alice.drain()
     assert {event["account_id"] for event in receiver.events()} == {"bob"}
-    assert {event["account_id"] for body in held.arrived for event in json.loads(body)} == {"alice"}
+    assert {event["account_id"] for event in held.events()} == {"alice"}
 
 
 @pytest.mark.parametrize("how", ["reset", "scenario", "clear", "new receiver"])
