@@ -264,7 +264,8 @@ def clear_webhook():
 
 
 @bp.get("/webhook/confirm")
-@bp.doc(summary="SNS's SubscribeURL: the receiver confirms its subscription (no credentials)")
+@bp.doc(summary="SNS's SubscribeURL: the receiver confirms its subscription (no credentials)",
+        responses={200: "Confirmed: what was held back is delivered", 404: "No subscription waits for this token"})
 def confirm_webhook():
     account_id, token = request.args.get("account", ""), request.args.get("token", "")
     tenant = mock().backend.tenants.get(account_id)
@@ -296,7 +297,8 @@ def list_deliveries():
 
 @bp.post("/webhooks/replay")
 @bp.doc(summary="Deliver again the events of an earlier delivery, as a new message (Get Order Webhooks "
-                "still lists each event once)")
+                "still lists each event once)",
+        responses={200: "Sent again", 404: "No delivery with this message id"})
 @json_body(ReplayRequest)
 def replay(json_data):
     account_id, tenant = _own_tenant("Webhooks")
