@@ -226,7 +226,12 @@ class ChannelHandle:
         self.channel = channel
 
     def cancel(self) -> None:
-        self.channel.dispatcher.call(self.channel.cancel)
+        dispatcher = self.channel.dispatcher
+        if dispatcher.loop is None or dispatcher.loop.is_closed():  # closed: nothing runs any more
+            self.channel.pending.clear()
+            self.channel.waiting = 0
+            return
+        dispatcher.call(self.channel.cancel)
 
 
 class Dispatcher:
