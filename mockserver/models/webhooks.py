@@ -102,58 +102,41 @@ class Webhooks:
 
     # --- events of the lifecycle ----------------------------------------------------------------
 
-    # Each event is one dict literal (``created_at`` is set when it is sent): a track makes six, and
-    # this is the hot path of a tenant with a webhook.
-
     def _order_event(self, order: dict, value: str, now: str, **fields) -> None:
         """Note an order event (HyperTrack's ``OrderWebhookEvent``); an order no device has worked on
         (planned, unplanned) has none: HyperTrack's order events are a device's."""
         if self.webhook is None or not order.get("device_id") or not order.get("route_handle"):
             return
         data = {"value": value, "order_handle": order["order_handle"], "route_handle": order["route_handle"],
-                "status": order["status"], "share_url": order.get("share_url"), "metadata": order.get("metadata")}
-        if fields:
-            data.update(fields)
-        self.outbox.append({"created_at": wall_now_iso(), "recorded_at": now, "account_id": self.account_id,
-                            "device_id": order["device_id"], "worker_handle": order.get("worker_handle"),
-                            "type": "order", "data": data, "version": VERSION})
+                "status": order["status"], "share_url": order.get("share_url"), "metadata": order.get("metadata"),
+                **fields}
+        self.outbox.append(self._envelope("order", data, now, order["device_id"], order.get("worker_handle")))
 
     def _route_event(self, route: dict, value: str, now: str) -> None:
         if self.webhook is None:
             return
-        self.outbox.append({"created_at": wall_now_iso(), "recorded_at": now, "account_id": self.account_id,
-                            "device_id": route.get("device_id"), "worker_handle": route.get("worker_handle"),
-                            "type": "route", "version": VERSION,
-                            "data": {"value": value, "route_handle": route["route_handle"],
-                                     "status": route["status"], "version": route["version"],
-                                     "ops_group_handle": route["ops_group_handle"],
-                                     "metadata": route.get("metadata")}})
+        data = {"value": value, "route_handle": route["route_handle"], "status": route["status"],
+                "version": route["version"], "ops_group_handle": route["ops_group_handle"],
+                "metadata": route.get("metadata")}
+        self.outbox.append(self._envelope("route", data, now, route.get("device_id"), route.get("worker_handle")))
+
+    def _envelope(self, kind: str, data: dict, now: str, device_id, worker_handle) -> dict:
+        """HyperTrack's envelope: ``created_at`` when the webhook is made (the wall clock), ``recorded_at``
+        when it happened (the tenant's clock)."""
+        return {"created_at": wall_now_iso(), "recorded_at": now, "account_id": self.account_id,
+                "device_id": device_id, "worker_handle": worker_handle, "type": kind, "data": data,
+                "version": VERSION}
 
     def _tracking_events(self, route: dict, now: str, created: bool) -> None:
         """A route is tracked: route ``created`` (a new one) and ``started``, then each order ``assigned``
-        and ``started``; the events ``_route_event`` and ``_order_event`` would make, made in one go
-        (this is what every track pays)."""
+        and ``started``."""
         if self.webhook is None:
             return
-        account_id, device_id, worker_handle = self.account_id, route["device_id"], route.get("worker_handle")
-        made_at = wall_now_iso()
-        route_handle = route["route_handle"]
-        route_data = {"route_handle": route_handle, "status": route["status"], "version": route["version"],
-                      "ops_group_handle": route["ops_group_handle"], "metadata": route.get("metadata")}
-        append = self.outbox.append
         for value in ("created", "started") if created else ("started",):
-            append({"created_at": made_at, "recorded_at": now, "account_id": account_id, "device_id": device_id,
-                    "worker_handle": worker_handle, "type": "route", "data": {"value": value, **route_data},
-                    "version": VERSION})
+            self._route_event(route, value, now)
         for order in route["orders"]:
-            data = {"order_handle": order["order_handle"], "route_handle": route_handle, "status": order["status"],
-                    "share_url": order.get("share_url"), "metadata": order.get("metadata")}
-            append({"created_at": made_at, "recorded_at": now, "account_id": account_id, "device_id": device_id,
-                    "worker_handle": worker_handle, "type": "order", "version": VERSION,
-                    "data": {"value": "assigned", **data, "assigned_at": order.get("assigned_at") or now}})
-            append({"created_at": made_at, "recorded_at": now, "account_id": account_id, "device_id": device_id,
-                    "worker_handle": worker_handle, "type": "order", "version": VERSION,
-                    "data": {"value": "started", **data}})
+            self._order_event(order, "assigned", now, assigned_at=order.get("assigned_at") or now)
+            self._order_event(order, "started", now)
 
     def _finished_order_event(self, order: dict, outcome: str, now: str) -> None:
         started = order.get("started_at")

@@ -15,19 +15,28 @@ ORDER_WEBHOOK_VALUES = ("assigned", "started", "first_eta", "eta", "eta_change",
                         "arrived", "exited", "completed", "cancelled")
 
 
-class WebhookReceiver(LeanSchema):
-    """``PUT /__mock/webhook``: where the tenant's events go, and how (HyperTrack's delivery rules by
-    default; tests shorten the times).  Loopback and private addresses are allowed: it is a test tool."""
+class DeliveryOptions(LeanSchema):
+    """How a tenant's events are delivered (HyperTrack's rules by default; tests shorten the times)."""
 
-    url = fields.URL(require_tld=False, schemes={"http", "https"})
-    inbox = fields.String(
-        validate=validate.Regexp(r"^[A-Za-z0-9._~-]{1,100}$", error="Letters, digits and . _ ~ - only.")
-    )
     secret = fields.String(allow_none=True, validate=validate.Length(min=1, max=256))
     content_type = fields.String(validate=validate.OneOf(("application/json", "text/plain")))
     timeout_ms = StrictInteger(validate=validate.Range(min=1, max=60_000))
     retries = StrictInteger(validate=validate.Range(min=0, max=10))
     retry_delay_ms = StrictInteger(validate=validate.Range(min=0, max=3_600_000))
+
+
+#: A receiver's URL: any http(s) one, loopback and private addresses included (it is a test tool).
+RECEIVER_URL = {"require_tld": False, "schemes": {"http", "https"}}
+
+
+class WebhookReceiver(DeliveryOptions):
+    """``PUT /__mock/webhook``: where the tenant's events go (a URL, or an inbox of the mock's own), and
+    how."""
+
+    url = fields.URL(**RECEIVER_URL)
+    inbox = fields.String(
+        validate=validate.Regexp(r"^[A-Za-z0-9._~-]{1,100}$", error="Letters, digits and . _ ~ - only.")
+    )
     confirm_subscription = fields.Boolean()
 
     @validates_schema
@@ -36,18 +45,11 @@ class WebhookReceiver(LeanSchema):
             raise ValidationError("Give the receiver's url, or the name of an inbox of the mock's own (inbox).")
 
 
-class ScenarioWebhook(WebhookReceiver):
+class ScenarioWebhook(DeliveryOptions):
     """A scenario's receiver: as ``PUT /__mock/webhook``, by its URL alone (an inbox is the server's,
     the handshake needs the call)."""
 
-    url = fields.URL(require_tld=False, schemes={"http", "https"}, required=True)
-
-    class Meta:
-        exclude = ("confirm_subscription", "inbox")
-
-    @validates_schema
-    def _one_target(self, data, **kwargs):
-        pass  # the url is required
+    url = fields.URL(required=True, **RECEIVER_URL)
 
 
 class DeviceEvent(LeanSchema):

@@ -60,6 +60,13 @@ def _scope(account_id):
     return {"tenant": account_id}
 
 
+def _own_tenant(what: str):
+    account_id = _caller()
+    if account_id is None:
+        raise HTTPError(400, f"{what} belong to a tenant: send the tenant's credentials.")
+    return account_id, mock().backend.tenant(account_id)
+
+
 def _target():
     """``(account, tenant)`` for a tenant's call, ``(None, backend)`` for a server-wide one."""
     account_id = _caller()
@@ -137,10 +144,7 @@ def state():
         responses={201: "The worker", 400: "No credentials: workers belong to a tenant"})
 @json_body(Worker)
 def put_worker(json_data):
-    account_id = _caller()
-    if account_id is None:
-        raise HTTPError(400, "Workers belong to a tenant: send the tenant's credentials.")
-    tenant = mock().backend.tenant(account_id)
+    account_id, tenant = _own_tenant("Workers")
     group = json_data.get("ops_group_handle")
     if group and group not in tenant.ops_groups:
         raise validation_error({"ops_group_handle": [f"Unknown ops group '{group}'."]})
@@ -226,13 +230,6 @@ def set_clock(json_data):
 
 #: Where a call that must wait for deliveries leaves its question for the handoff (``drain``).
 WAIT_KEY = "hypertrack_mock.wait"
-
-
-def _own_tenant(what: str):
-    account_id = _caller()
-    if account_id is None:
-        raise HTTPError(400, f"{what} belong to a tenant: send the tenant's credentials.")
-    return account_id, mock().backend.tenant(account_id)
 
 
 @bp.put("/webhook")

@@ -266,11 +266,7 @@ class Dispatcher:
     def call(self, function, *args) -> None:
         """Run ``function`` on the loop: now if this is the loop's thread, else as soon as it can."""
         loop = self._ensure_loop()
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
+        if self._on_loop():
             function(*args)
         else:
             loop.call_soon_threadsafe(function, *args)
