@@ -15,7 +15,6 @@ one tenant's slow receiver never delays another's.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import threading
 import time
@@ -37,7 +36,7 @@ TEXT_PLAIN = "text/plain; charset=UTF-8"
 def signature(body: bytes, secret: str | None) -> str:
     """The mock's ``x-hypertrack-signature``: hex HMAC-SHA256 of the raw body, keyed by the secret
     (the empty key without one).  Not HyperTrack's algorithm, which it does not publish."""
-    return hmac.new((secret or "").encode(), body, hashlib.sha256).hexdigest()
+    return hmac.digest((secret or "").encode(), body, "sha256").hex()
 
 
 def lines(headers: dict) -> bytes:
