@@ -573,6 +573,8 @@ def test_stopping_the_server_cancels_deliveries_and_leaves_no_thread(receiver):
     deadline = time.monotonic() + 5
     while not receiver.deliveries() and time.monotonic() < deadline:
         time.sleep(0.005)
+    courier = served.mock.dispatcher.courier.process
+    assert courier is not None and courier.returncode is None  # the courier's process did the delivery
     served.server.stop()
     tenant.close()
     served.backend.reset()  # after the stop: cancels what the stop cancelled already, starts nothing
@@ -581,6 +583,27 @@ def test_stopping_the_server_cancels_deliveries_and_leaves_no_thread(receiver):
     left = [t for t in threading.enumerate() if t.ident not in before
             and not t.name.startswith(("webhook-receiver", "hypertrack-mock-reaper"))]  # the reaper: one a process
     assert [t.name for t in left if t.is_alive()] == []
+    assert courier.returncode is not None  # the courier ended with the server
+    assert served.mock.dispatcher.courier.process is None
+
+
+def test_a_courier_that_dies_fails_its_attempts_which_a_new_courier_retries(served, mock, receiver):
+    mock.set_webhook(receiver.url, timeout_ms=5000, retry_delay_ms=50)
+    receiver.hold()  # the first attempt waits for its answer...
+    mock.track("o-1")
+    deadline = time.monotonic() + 5
+    while not receiver.deliveries() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    courier = served.mock.dispatcher.courier.process
+    courier.kill()  # ... when the courier's process dies
+    receiver.release()
+    mock.drain()
+
+    attempts = mock.deliveries()
+    assert [(a["attempt"], a["status"], a["error"], a["delivered"]) for a in attempts] == [
+        (1, None, "the courier stopped", False), (2, 200, None, True)]
+    assert attempts[0]["message_id"] == attempts[1]["message_id"]
+    assert served.mock.dispatcher.courier.process is not courier  # a new one took over
 
 
 # --- what was sent, as HyperTrack answers it ------------------------------------------------------

@@ -1,10 +1,12 @@
 """Webhooks, the model's side: a tenant's receiver, the events its lifecycle causes, what was sent.
 
 HyperTrack delivers events to one URL per account (set in its dashboard); the mock's equivalent is a
-control-plane call.  Here the events are made, in the envelope HyperTrack's webhook docs and its spec's
-``OrderWebhookEvent`` describe, and kept in the tenant's outbox; the web layer hands the outbox to the
-dispatcher (``mockserver.webhooks``) once the call that caused them has its answer.  Nothing here
-speaks HTTP.  Without a receiver no event is made at all: a track costs what it cost before.
+control-plane call.  Here the lifecycle notes its events in the tenant's outbox, each as a record (a
+tuple of what the event shows, as it was then), and ``event`` makes of a record the envelope
+HyperTrack's webhook docs and its spec's ``OrderWebhookEvent`` describe.  The web layer hands the
+outbox to the dispatcher (``mockserver.webhooks``) once the call that caused them has its answer; the
+events themselves are made where they are sent, in the courier's process.  Nothing here speaks HTTP.
+Without a receiver no record is made at all: a track costs what it cost before.
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ class Webhooks:
 
     def _init_webhooks(self, template=None) -> None:
         self.webhook: dict | None = dict(template.webhook) if template is not None and template.webhook else None
-        self.outbox: list[dict] = []
+        self.outbox: list[tuple] = []  # records of the events made since the last call (``event``)
         #: the message of each delivery's first attempt, oldest first (the dispatcher's: its
         #: ``events()`` as sent, its ``delivery`` status); replays are not in it
         self.sent: list = []
@@ -94,38 +96,30 @@ class Webhooks:
         if self.delivery_channel is not None:
             self.delivery_channel.cancel()
 
-    def take_outbox(self) -> list[dict]:
-        """The events made since the last call, handed over once."""
+    def take_outbox(self) -> list[tuple]:
+        """The records of the events made since the last call, handed over once."""
         with self.lock:
             events, self.outbox = self.outbox, []
             return events
 
     # --- events of the lifecycle ----------------------------------------------------------------
 
-    def _order_event(self, order: dict, value: str, now: str, **fields) -> None:
-        """Note an order event (HyperTrack's ``OrderWebhookEvent``); an order no device has worked on
-        (planned, unplanned) has none: HyperTrack's order events are a device's."""
+    def _order_event(self, order: dict, value: str, now: str, fields: dict | None = None) -> None:
+        """Note an order event (HyperTrack's ``OrderWebhookEvent``) with the value's own ``fields``; an
+        order no device has worked on (planned, unplanned) has none: HyperTrack's order events are a
+        device's."""
         if self.webhook is None or not order.get("device_id") or not order.get("route_handle"):
             return
-        data = {"value": value, "order_handle": order["order_handle"], "route_handle": order["route_handle"],
-                "status": order["status"], "share_url": order.get("share_url"), "metadata": order.get("metadata"),
-                **fields}
-        self.outbox.append(self._envelope("order", data, now, order["device_id"], order.get("worker_handle")))
+        self.outbox.append(("order", value, now, wall_now_iso(), order["device_id"], order.get("worker_handle"),
+                            order["order_handle"], order["route_handle"], order["status"], order.get("share_url"),
+                            order.get("metadata"), fields))
 
     def _route_event(self, route: dict, value: str, now: str) -> None:
         if self.webhook is None:
             return
-        data = {"value": value, "route_handle": route["route_handle"], "status": route["status"],
-                "version": route["version"], "ops_group_handle": route["ops_group_handle"],
-                "metadata": route.get("metadata")}
-        self.outbox.append(self._envelope("route", data, now, route.get("device_id"), route.get("worker_handle")))
-
-    def _envelope(self, kind: str, data: dict, now: str, device_id, worker_handle) -> dict:
-        """HyperTrack's envelope: ``created_at`` when the webhook is made (the wall clock), ``recorded_at``
-        when it happened (the tenant's clock)."""
-        return {"created_at": wall_now_iso(), "recorded_at": now, "account_id": self.account_id,
-                "device_id": device_id, "worker_handle": worker_handle, "type": kind, "data": data,
-                "version": VERSION}
+        self.outbox.append(("route", value, now, wall_now_iso(), route.get("device_id"), route.get("worker_handle"),
+                            route["route_handle"], route["status"], route["version"], route["ops_group_handle"],
+                            route.get("metadata")))
 
     def _tracking_events(self, route: dict, now: str, created: bool) -> None:
         """A route is tracked: route ``created`` (a new one) and ``started``, then each order ``assigned``
@@ -135,14 +129,14 @@ class Webhooks:
         for value in ("created", "started") if created else ("started",):
             self._route_event(route, value, now)
         for order in route["orders"]:
-            self._order_event(order, "assigned", now, assigned_at=order.get("assigned_at") or now)
+            self._order_event(order, "assigned", now, {"assigned_at": order.get("assigned_at") or now})
             self._order_event(order, "started", now)
 
     def _finished_order_event(self, order: dict, outcome: str, now: str) -> None:
         started = order.get("started_at")
         # a clock set back meanwhile must not make it negative
         duration = max(0, int((parse(now) - parse(started)).total_seconds())) if started else 0
-        self._order_event(order, outcome, now, duration=duration, distance=None)
+        self._order_event(order, outcome, now, {"duration": duration, "distance": None})
 
     # --- what only a device causes ---------------------------------------------------------------
 
@@ -157,8 +151,8 @@ class Webhooks:
             data = _device_fields(order, value, fields, now)
             if self.webhook is None:
                 raise errors.Invalid("webhook", "No webhook receiver is set for this account: PUT /__mock/webhook.")
-            self._order_event(order, value, isoformat(now), **data)
-            return self.outbox[-1]
+            self._order_event(order, value, isoformat(now), data)
+            return event(self.outbox[-1], self.account_id)
 
     # --- what was sent --------------------------------------------------------------------------
 
@@ -229,6 +223,29 @@ class Webhooks:
             if order["created_at"] <= event["recorded_at"]:
                 number = order["fulfillment_attempt"]
         return number
+
+
+def event(record, account_id: str) -> dict:
+    """The event (HyperTrack's envelope) a record of the outbox stands for: ``created_at`` when the
+    webhook was made (the wall clock), ``recorded_at`` when it happened (the tenant's clock).
+
+    The lifecycle notes a record, a tuple of the values the event shows as they were then; the event
+    itself is made only where it is needed (the courier that delivers it, the control plane that shows
+    it).  A record read back from JSON (a list) stands for the same event."""
+    if record[0] == "order":
+        _, value, recorded_at, created_at, device_id, worker_handle, handle, route_handle, status, share_url, \
+            metadata, fields = record
+        data = {"value": value, "order_handle": handle, "route_handle": route_handle, "status": status,
+                "share_url": share_url, "metadata": metadata}
+        if fields:
+            data.update(fields)
+    else:
+        _, value, recorded_at, created_at, device_id, worker_handle, route_handle, status, version, ops_group, \
+            metadata = record
+        data = {"value": value, "route_handle": route_handle, "status": status, "version": version,
+                "ops_group_handle": ops_group, "metadata": metadata}
+    return {"created_at": created_at, "recorded_at": recorded_at, "account_id": account_id, "device_id": device_id,
+            "worker_handle": worker_handle, "type": record[0], "data": data, "version": VERSION}
 
 
 def _device_fields(order: dict, value: str, sent: dict, now) -> dict:

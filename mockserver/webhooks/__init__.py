@@ -1,4 +1,5 @@
 """Webhooks delivered: a tenant's events to its receiver, with HyperTrack's (SNS's) semantics."""
-from .delivery import Dispatcher, signature
+from .courier import signature
+from .delivery import Dispatcher
 
 __all__ = ["Dispatcher", "signature"]

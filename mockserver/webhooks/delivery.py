@@ -15,7 +15,6 @@ one tenant's slow receiver never delays another's.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import threading
 import time
 import uuid
@@ -24,7 +23,8 @@ import weakref
 import orjson
 
 from ..models.clock import wall_now_iso
-from .client import Client, DeliveryError
+from ..models.webhooks import event
+from .courier import Courier, CourierError, signature
 
 #: How often at most a tenant's receiver gets a delivery while events keep coming (the first event
 #: after a quiet moment goes at once): what bounds the cost of webhooks under load.
@@ -33,15 +33,9 @@ USER_AGENT = "Amazon Simple Notification Service Agent"
 TEXT_PLAIN = "text/plain; charset=UTF-8"
 
 
-def signature(body: bytes, secret: str | None) -> str:
-    """The mock's ``x-hypertrack-signature``: hex HMAC-SHA256 of the raw body, keyed by the secret
-    (the empty key without one).  Not HyperTrack's algorithm, which it does not publish."""
-    return hmac.digest((secret or "").encode(), body, "sha256").hex()
-
-
-def lines(headers: dict) -> bytes:
+def lines(headers: dict) -> str:
     """Header lines, each ending in CRLF, as the client sends them."""
-    return "".join(f"{name}: {value}\r\n" for name, value in headers.items()).encode("latin-1")
+    return "".join(f"{name}: {value}\r\n" for name, value in headers.items())
 
 
 def topic_arn(account_id: str) -> str:
@@ -49,34 +43,31 @@ def topic_arn(account_id: str) -> str:
 
 
 class Message:
-    """One delivery: its id (the same on every attempt) and its body, the JSON array of its events.
+    """One delivery: its id (the same on every attempt) and the records of its events, in the order
+    they were made, as the JSON the courier is handed (and makes the same bytes of on every attempt).
+    Only that is kept (by the tenant, for the control plane and Get Order Webhooks): one bytes object
+    rather than a tuple an event, which would stay in the collector's way."""
 
-    Events are serialized as soon as the call that made them has answered (``Channel.add``: they are
-    still in the CPU's caches then, and freed at once); a message joins those arrays.  Only the body
-    is kept (by the tenant, for the control plane and Get Order Webhooks): one bytes object rather
-    than two dicts an event."""
+    __slots__ = ("id", "records", "account_id", "delivery")
 
-    __slots__ = ("id", "body", "delivery", "_signed")
-
-    def __init__(self, arrays: list[bytes]):
+    def __init__(self, records: list, account_id: str):
         self.id = str(uuid.uuid4())
-        if len(arrays) == 1:
-            self.body = arrays[0]
-        else:
-            self.body = b"[" + b",".join(memoryview(array)[1:-1] for array in arrays) + b"]"
+        self.records, self.account_id = orjson.dumps(records), account_id
         #: what Get Order Webhooks says of these events: the last HTTP status and the retries so far
         self.delivery = {"status": None, "retries": 0}
-        self._signed: tuple | None = None
 
     def events(self) -> list[dict]:
         """The events as they were sent."""
-        return orjson.loads(self.body)
+        return [event(record, self.account_id) for record in orjson.loads(self.records)]
 
-    def signature(self, secret: str | None) -> str:
-        """The body's signature with ``secret``, computed once for all the attempts."""
-        if self._signed is None or self._signed[0] != secret:
-            self._signed = (secret, signature(self.body, secret))
-        return self._signed[1]
+
+class _Replay:
+    """A delivery of events sent before, again: a new message whose body the server made."""
+
+    __slots__ = ("id", "body", "delivery")
+
+    def __init__(self, body: bytes):
+        self.id, self.body, self.delivery = str(uuid.uuid4()), body.decode(), {"status": None, "retries": 0}
 
 
 class Channel:
@@ -84,21 +75,19 @@ class Channel:
 
     def __init__(self, dispatcher: Dispatcher, tenant):
         self.dispatcher, self.tenant = dispatcher, tenant
-        self.pending: list[bytes] = []  # JSON arrays of events, one per call that made them
-        self.waiting = 0  # the events in them
+        self.pending: list[tuple] = []  # the records of the events waiting (``models.webhooks.event``)
         self.tasks: set[asyncio.Task] = set()
         self.timer: asyncio.TimerHandle | None = None
         self.sending = False  # a delivery's first attempt is under way
-        self.headers, self.headers_for = b"", None
+        self.headers, self.headers_for = "", None
         self.last_start = 0.0
 
     # --- called on the loop ---------------------------------------------------------------------
 
-    def add(self, events: list[dict]) -> None:
+    def add(self, records: list[tuple]) -> None:
         if self.tenant.retired:
             return
-        self.pending.append(orjson.dumps(events))
-        self.waiting += len(events)
+        self.pending += records
         self._schedule()
 
     def replay(self, events: list[dict]) -> None:
@@ -108,7 +97,7 @@ class Channel:
         if config is not None and not self.tenant.retired:
             now = wall_now_iso()
             again = orjson.dumps([dict(event, created_at=now) for event in events])  # a new webhook
-            self._spawn(self._deliver(Message([again]), config, first=False))
+            self._spawn(self._deliver(_Replay(again), config, first=False))
 
     def _schedule(self) -> None:
         if self.sending or self.timer is not None or not self.pending or not self._confirmed():
@@ -128,9 +117,8 @@ class Channel:
         config = self.tenant.webhook
         if not self.pending or config is None or self.tenant.retired:
             self.pending.clear()
-            self.waiting = 0
             return
-        message, self.pending, self.waiting = Message(self.pending), [], 0
+        message, self.pending = Message(self.pending, self.tenant.account_id), []
         self.sending, self.last_start = True, time.monotonic()
         self.tenant.note_sent(message)
         self._spawn(self._deliver(message, config))
@@ -149,14 +137,14 @@ class Channel:
                 if attempt == 1 and first:
                     self.sending = False
                     self._schedule()
-                if delivered or attempt > config["retries"]:
+                if delivered or attempt > config["retries"] or self.tenant.retired or self.tenant.webhook is not config:
                     break
                 await asyncio.sleep(config["retry_delay_ms"] / 1000)
         finally:
             if first and self.sending:
                 self.sending = False
 
-    def _headers(self, config: dict) -> bytes:
+    def _headers(self, config: dict) -> str:
         """The header lines every notification to this receiver has (built once per receiver)."""
         if self.headers_for is not config:
             topic = topic_arn(self.tenant.account_id)
@@ -171,9 +159,13 @@ class Channel:
         return self.headers
 
     async def _attempt(self, message: Message, attempt: int, config: dict) -> bool:
-        headers = self._headers(config) + lines({"x-amz-sns-message-id": message.id,
-                                                 "x-hypertrack-signature": message.signature(config["secret"])})
-        status, error, answer = await self.dispatcher.post(config["url"], message.body, headers, config["timeout_ms"])
+        frame = {"url": config["url"], "head": self._headers(config) + lines({"x-amz-sns-message-id": message.id}),
+                 "secret": config["secret"], "timeout_ms": config["timeout_ms"], "account": self.tenant.account_id}
+        if isinstance(message, _Replay):
+            frame["body"] = message.body
+            status, error, answer = await self.dispatcher.post(frame)
+        else:
+            status, error, answer = await self.dispatcher.post(frame, message.records)
         delivered = status is not None and (200 <= status < 300 or 400 <= status < 500)
         message.delivery.update(status=status, retries=attempt - 1)
         self.tenant.note_attempt({
@@ -194,19 +186,20 @@ class Channel:
         headers = lines({"Content-Type": TEXT_PLAIN, "User-Agent": USER_AGENT,
                          "x-amz-sns-message-type": "SubscriptionConfirmation",
                          "x-amz-sns-topic-arn": topic_arn(self.tenant.account_id)})
-        status, error, latency = await self.dispatcher.post(config["url"], body, headers, config["timeout_ms"])
+        status, error, latency = await self.dispatcher.post({
+            "url": config["url"], "head": headers, "body": body.decode(), "secret": config["secret"],
+            "timeout_ms": config["timeout_ms"], "account": self.tenant.account_id})
         self.tenant.note_attempt({"message_id": "subscription-confirmation", "attempt": 1, "message": None,
                                   "status": status, "error": error, "latency_ms": latency, "at": wall_now_iso(),
                                   "delivered": status is not None and 200 <= status < 300})
 
     def busy(self) -> int:
         """Events not delivered yet: waiting, or in a delivery under way (sending or to be retried)."""
-        return self.waiting + len(self.tasks)
+        return len(self.pending) + len(self.tasks)
 
     def cancel(self) -> None:
         """Drop what is waiting and stop what is under way (a new receiver, a discarded tenant)."""
         self.pending.clear()
-        self.waiting = 0
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
@@ -228,7 +221,6 @@ class ChannelHandle:
         dispatcher = self.channel.dispatcher
         if dispatcher.loop is None or dispatcher.loop.is_closed():  # closed: nothing runs any more
             self.channel.pending.clear()
-            self.channel.waiting = 0
             return
         dispatcher.call(self.channel.cancel)
 
@@ -239,7 +231,7 @@ class Dispatcher:
 
     def __init__(self):
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.client = Client()
+        self.courier = Courier()
         self._own_thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.channels: weakref.WeakSet[Channel] = weakref.WeakSet()
@@ -277,17 +269,14 @@ class Dispatcher:
             self.channels.add(handle.channel)
         return handle.channel
 
-    async def post(self, url: str, body: bytes, headers: bytes, timeout_ms: int):
-        """``(status, error, latency_ms)`` of one POST; never raises but when cancelled."""
-        started = time.perf_counter()
-        status = error = None
+    async def post(self, frame: dict, records: bytes | None = None):
+        """``(status, error, latency_ms)`` of one attempt (with ``records``, the JSON of the records of
+        its events), which the courier makes; never raises but when cancelled."""
         try:
-            status = await self.client.post(url, body, headers, timeout_ms / 1000)
-        except (asyncio.TimeoutError, TimeoutError):
-            error = f"no answer within {timeout_ms} ms"
-        except DeliveryError as failure:
-            error = str(failure)
-        return status, error, round((time.perf_counter() - started) * 1000, 3)
+            answer = await self.courier.post(frame, records)
+        except CourierError as failure:
+            return None, str(failure), None
+        return answer["status"], answer["error"], answer["latency_ms"]
 
     # --- what the web layer calls ---------------------------------------------------------------
 
@@ -336,7 +325,7 @@ class Dispatcher:
         tasks = list(self.tasks)
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        self.client.close()
+        await self.courier.aclose()
         self.loop = None
 
     def close(self) -> None:
