@@ -60,7 +60,8 @@ class Courier:
         self._starting: asyncio.Future | None = None
         self._reader: asyncio.Task | None = None
 
-    async def _ready(self) -> asyncio.subprocess.Process:
+    async def ready(self) -> asyncio.subprocess.Process:
+        """The courier's process, started if none runs."""
         if self.process is not None and self.process.returncode is None:
             return self.process
         if self._starting is None:
@@ -102,7 +103,7 @@ class Courier:
     async def post(self, frame: dict, records: bytes | None = None) -> dict:
         """Hand one attempt to the courier (``records``: the JSON of its events' records, already made);
         its answer ``{"status", "error", "latency_ms"}``."""
-        process = await self._ready()
+        process = await self.ready()
         self.serial += 1
         n = self.serial
         loop = asyncio.get_running_loop()

@@ -306,9 +306,16 @@ class Dispatcher:
             return False
 
     def subscribe(self, tenant, config: dict) -> None:
-        """A new receiver: with ``confirm_subscription``, SNS's handshake first."""
+        """A new receiver: the courier started now rather than with the first delivery; with
+        ``confirm_subscription``, SNS's handshake first."""
+        self.call(self._start_courier)
         if config["confirm_subscription"]:
             self.call(lambda: self._channel(tenant)._spawn(self._channel(tenant).confirm_subscription(config)))
+
+    def _start_courier(self) -> None:
+        task = self.loop.create_task(self.courier.ready())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     def confirmed(self, tenant) -> None:
         """The receiver visited its SubscribeURL: what was held back goes now."""
