@@ -123,14 +123,17 @@ class Webhooks:
 
     def _tracking_events(self, route: dict, now: str, created: bool) -> None:
         """A route is tracked: route ``created`` (a new one) and ``started``, then each order ``assigned``
-        and ``started``."""
+        and ``started``, noted as one ``"track"`` record (``events`` makes the events of it): what a
+        track costs the API with a webhook set is this one tuple."""
         if self.webhook is None:
             return
-        for value in ("created", "started") if created else ("started",):
-            self._route_event(route, value, now)
-        for order in route["orders"]:
-            self._order_event(order, "assigned", now, {"assigned_at": order.get("assigned_at") or now})
-            self._order_event(order, "started", now)
+        orders = [(o["device_id"], o.get("worker_handle"), o["order_handle"], o["route_handle"], o["status"],
+                   o.get("share_url"), o.get("metadata"), o.get("assigned_at") or now)
+                  for o in route["orders"] if o.get("device_id") and o.get("route_handle")]
+        self.outbox.append(("track", now, wall_now_iso(), created,
+                            (route.get("device_id"), route.get("worker_handle"), route["route_handle"],
+                             route["status"], route["version"], route["ops_group_handle"], route.get("metadata")),
+                            orders))
 
     def _finished_order_event(self, order: dict, outcome: str, now: str) -> None:
         started = order.get("started_at")
@@ -223,6 +226,25 @@ class Webhooks:
             if order["created_at"] <= event["recorded_at"]:
                 number = order["fulfillment_attempt"]
         return number
+
+
+def events(records, account_id: str) -> list[dict]:
+    """The events the records of an outbox stand for, in the order they were made."""
+    made = []
+    for record in records:
+        if record[0] != "track":
+            made.append(event(record, account_id))
+            continue
+        _, now, created_at, created, route, orders = record
+        device_id, worker_handle, route_handle, status, version, ops_group, metadata = route
+        for value in ("created", "started") if created else ("started",):
+            made.append(event(("route", value, now, created_at, device_id, worker_handle, route_handle, status,
+                               version, ops_group, metadata), account_id))
+        for device_id, worker_handle, handle, route_handle, status, share_url, metadata, assigned_at in orders:
+            common = (now, created_at, device_id, worker_handle, handle, route_handle, status, share_url, metadata)
+            made.append(event(("order", "assigned", *common, {"assigned_at": assigned_at}), account_id))
+            made.append(event(("order", "started", *common, None), account_id))
+    return made
 
 
 def event(record, account_id: str) -> dict:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import orjson
 
-from ..models.webhooks import event
+from ..models.webhooks import events
 from .client import Client, DeliveryError
 
 LENGTH = struct.Struct("!I")
@@ -146,10 +146,8 @@ class Courier:
 
 async def _attempt(client: Client, frame: dict) -> dict:
     """One attempt: the body made and signed, POSTed; the answer frame."""
-    if "records" in frame:
-        body = orjson.dumps([event(record, frame["account"]) for record in frame["records"]])
-    else:
-        body = frame["body"].encode()
+    records = frame.get("records")
+    body = orjson.dumps(events(records, frame["account"])) if records is not None else frame["body"].encode()
     head = (frame["head"] + f"x-hypertrack-signature: {signature(body, frame['secret'])}\r\n").encode("latin-1")
     started = time.perf_counter()
     status = error = None

@@ -23,7 +23,7 @@ import weakref
 import orjson
 
 from ..models.clock import wall_now_iso
-from ..models.webhooks import event
+from ..models.webhooks import events
 from .courier import Courier, CourierError, signature
 
 #: How often at most a tenant's receiver gets a delivery while events keep coming (the first event
@@ -58,7 +58,7 @@ class Message:
 
     def events(self) -> list[dict]:
         """The events as they were sent."""
-        return [event(record, self.account_id) for record in orjson.loads(self.records)]
+        return events(orjson.loads(self.records), self.account_id)
 
 
 class _Replay:
