@@ -280,6 +280,12 @@ def control_plane(seed: dict):
                 checks=[("the faulted 503, with its reason", "body.requests.length === 1 && body.requests[0].status === 503 && "
                          "body.requests[0].reason.indexOf('fault') === 0")]),
         request("Empty the journal", "DELETE", "/__mock/requests", status=200),
+        request("The data plane's answer, read through the control plane", "GET", "/__mock/peek/workers?limit=1",
+                status=200, checks=[("one worker", "body.workers.length === 1")]),
+        request("Not journaled", "GET", "/__mock/requests", status=200,
+                checks=[("the journal is still empty", "body.requests.length === 0")]),
+        request("The dashboard (a page for people)", "GET", "/__mock/ui", status=200, auth=NO_AUTH),
+        request("The dashboard's script", "GET", "/__mock/ui/app.js", status=200, auth=NO_AUTH),
         request("The state, as a scenario", "GET", "/__mock/state", status=200,
                 checks=[("routes and workers", "body.routes.length > 0 && body.workers.length > 0")]),
         request("Load an inline scenario", "POST", "/__mock/scenarios",

@@ -11,7 +11,7 @@ from ..models.errors import HyperTrackError, Invalid, NotFound
 from ..scenarios import ScenarioError, ScenarioLibrary, populate
 from ..version import __version__
 from ..webhooks import Dispatcher
-from . import control, dataplane
+from . import control, dashboard, dataplane
 from .errors import render
 from .handoff import FlaskHandoff
 from .openapi import CustomFieldsPlugin
@@ -77,6 +77,7 @@ def _flask_app(settings: dict) -> APIFlask:
     for blueprint in dataplane.BLUEPRINTS:
         flask.register_blueprint(blueprint)
     flask.register_blueprint(control.bp)
+    flask.register_blueprint(dashboard.bp)
 
     @flask.spec_processor
     def one_tag_each(spec):

@@ -151,6 +151,21 @@ def put_worker(json_data):
     return {"worker": tenant.put_worker(json_data), **_scope(account_id)}, 201
 
 
+@bp.get("/peek/<path:target>")
+@bp.doc(summary="What the data plane answers a GET of /<target> (query string included), by the same view, "
+                "but neither journaled nor faulted: how the dashboard reads routes, orders and timelines",
+        responses={200: {"description": "The data plane's answer", "content": {"application/json": {
+                       "schema": {"type": "object", "additionalProperties": True}}}},
+                   400: "No credentials: the data plane belongs to a tenant",
+                   404: "No such GET endpoint, or no such order, route or worker",
+                   405: "A path the data plane answers, but not to GET",
+                   422: "Bad query parameters"})
+def peek(target):
+    account_id, _ = _own_tenant("The data plane's answers")
+    answer = mock().pipeline.peek("/" + target, request.query_string.decode("latin-1"), account_id)
+    return current_app.response_class(answer.body, answer.status, answer.headers)
+
+
 # --- journal -------------------------------------------------------------------------------------
 
 @bp.get("/requests")

@@ -62,6 +62,16 @@ class Pipeline:
         journal.record(self.backend, request, caller.account, answer, fault, why)
         return answer
 
+    def peek(self, path: str, query: str, account: str) -> Answer:
+        """The answer the data plane gives a ``GET`` of ``path`` by ``account``, from the same route table
+        and views, but neither faulted nor journaled: what the dashboard reads (``GET /__mock/peek/...``).
+        Only ``GET`` operations are matched, and they change nothing."""
+        request = Request("GET", path, query, [], b"")
+        try:
+            return self._serve(request, Caller(account, None))
+        except Exception as error:  # noqa: BLE001 - refused as the data plane would refuse it
+            return error_answer(error)
+
     def _serve(self, request: Request, caller: Caller) -> Answer:
         if request.problem is not None:
             raise request.problem
