@@ -24,7 +24,9 @@ from mockserver.testing import MockServer
 
 pytest_plugins = ["pytester"]
 #: The container's checks need a running container (MOCK_URL); .ci/run runs them through container-check.
-collect_ignore = [] if os.environ.get("MOCK_URL") else ["container"]
+#: The dashboard's browser tests need a browser (HYPERTRACK_MOCK_BROWSER=/usr/bin/chromium, as .ci/run sets).
+collect_ignore = ([] if os.environ.get("MOCK_URL") else ["container"]) + (
+    [] if os.environ.get("HYPERTRACK_MOCK_BROWSER") else ["browser"])
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

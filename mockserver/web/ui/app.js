@@ -92,7 +92,7 @@ function pager(label, page, total, go) {
   const first = total ? page * PAGE + 1 : 0;
   return h("div", {class: "pager", role: "group", "aria-label": `${label} pages`},
     h("button", {type: "button", disabled: page <= 0, onclick: () => go(page - 1)}, "Previous"),
-    h("span", {}, `${first}–${Math.min(total, (page + 1) * PAGE)} of ${total} (page ${page + 1} of ${pages})`),
+    h("span", {}, `${first} to ${Math.min(total, (page + 1) * PAGE)} of ${total} (page ${page + 1} of ${pages})`),
     h("button", {type: "button", disabled: page >= pages - 1, onclick: () => go(page + 1)}, "Next"));
 }
 
@@ -123,7 +123,8 @@ function base64(text) {
 
 // One call: {method, path, body, status, answer, ms}; `log` shows it under "Calls this page made".
 async function call(method, path, body, {log = false, serverWide = false} = {}) {
-  const options = {method, headers: headers(serverWide), cache: "no-store"};
+  // credentials "omit": a 401 with WWW-Authenticate must come back to the page, not open the browser's prompt
+  const options = {method, headers: headers(serverWide), cache: "no-store", credentials: "omit"};
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
@@ -210,8 +211,7 @@ async function signIn(session) {
 
 function signOut() {
   sessionStorage.removeItem(STORAGE);
-  location.hash = "";
-  location.reload();
+  location.replace(location.pathname);  // a fresh page: nothing of the session left in it
 }
 
 function wireSignIn() {
@@ -586,9 +586,9 @@ async function showWebhooks() {
     h("ol", {class: "entries", id: "delivery-list"}, slice(all, state.page).map((d) => {
       const key = `${d.message_id}/${d.attempt}`;
       const details = h("details", {open: state.open.has(key)},
-        h("summary", {}, h("span", {class: "when"}, new Date(d.at * 1000).toISOString().replace("T", " ").replace("Z", "")),
+        h("summary", {}, h("span", {class: "when"}, when(d.at)),
           h("span", {class: statusClass(d.status)}, d.status ?? "no answer"),
-          h("span", {}, `attempt ${d.attempt}`), h("span", {}, `${d.events.length} events`),
+          h("span", {}, `attempt ${d.attempt}`), h("span", {}, d.events.length === 1 ? "1 event" : `${d.events.length} events`),
           h("span", {class: "hint"}, `${d.latency_ms ?? "–"} ms`), d.delivered ? h("span", {}, "delivered") : null,
           d.error ? h("span", {class: "error"}, d.error) : null),
         h("div", {class: "body"},

@@ -1,0 +1,349 @@
+"""The dashboard (GET /__mock/ui) driven in a real headless browser: Debian's chromium through Playwright.
+
+Collected only when ``HYPERTRACK_MOCK_BROWSER`` names the browser (``/usr/bin/chromium``; .ci/run sets
+it), see tests/conftest.py.  Each test signs in with an account of its own on one mock per module; the
+page polls every 1.5 s, so what a test sends through the API shows up without a reload.  Screenshots of
+the main views go to ``$HYPERTRACK_MOCK_SCREENSHOTS`` (default: a directory under pytest's basetemp);
+``python docs/screenshots.py`` runs this module with it set to docs/img/.
+"""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect, sync_playwright
+
+from mockserver.testing import MockServer
+
+BROWSER = os.environ.get("HYPERTRACK_MOCK_BROWSER", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SEED = {"worker_handle": "james@ht.com", "track_mode": "on_time", "ops_group_handle": "SAN_JOSE_WH", "orders": [
+    {"order_handle": "order-1", "type": "pick", "scheduled_at": "2023-11-02T02:00:00Z",
+     "destination": {"address": "1709 Automation Pkwy, San Jose, CA 95101",
+                     "geometry": {"type": "Point", "coordinates": [-121.9, 37.38]}, "radius": 100}},
+    {"order_handle": "order-2", "type": "drop", "scheduled_at": "2023-11-02T02:00:00Z",
+     "destination": {"address": "748 Story Rd, San Jose, CA 95112",
+                     "geometry": {"type": "Point", "coordinates": [-121.86, 37.33]}, "radius": 300}}]}
+FROZEN_AT = "2023-11-01T22:47:53.512Z"
+WAIT_MS = 10_000  # the page polls every 1.5 s
+
+
+@pytest.fixture(scope="module")
+def server():
+    mock = MockServer({"seed": 5, "admin_token": "admin-secret", "max_body_bytes": 64 << 20}).start()
+    yield mock
+    mock.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=BROWSER, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory) -> Path:
+    directory = Path(os.environ.get("HYPERTRACK_MOCK_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+class Tenant:
+    """An account of its own on the test's mock, and the API as a client of the mock would call it."""
+
+    def __init__(self, url: str):
+        self.url, self.account = url, f"ui-{uuid.uuid4().hex[:10]}"
+        self.auth = (self.account, "s3cret")
+
+    def call(self, method: str, path: str, body=None) -> requests.Response:
+        return requests.request(method, self.url + path, json=body, auth=self.auth, timeout=10)
+
+
+@pytest.fixture
+def tenant(server) -> Tenant:
+    return Tenant(server.url)
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
+            if message.type == "error" and "Failed to load resource" not in message.text else None)
+    page.on("request", lambda request: None if request.url.startswith((server.url, "data:"))
+            else problems.append(f"a request off the server: {request.url}"))
+    yield page
+    context.close()
+    assert problems == []
+
+
+def sign_in(page: Page, url: str, tenant: Tenant | None = None, *, admin: str | None = None) -> None:
+    page.goto(url + "/__mock/ui")
+    if tenant is None:
+        page.get_by_label("None (server-wide only)").check()
+    else:
+        page.get_by_label("Account id", exact=True).fill(tenant.account)
+        page.get_by_label("Secret key").fill(tenant.auth[1])
+    if admin:
+        page.get_by_label("Admin token").fill(admin)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#sign-out")).to_be_visible()
+
+
+def view(page: Page, name: str) -> None:
+    page.get_by_role("navigation", name="Views").get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", level=2, name=name)).to_be_focused()
+
+
+def last_call(page: Page):
+    return page.locator("#call-log li").first
+
+
+def test_sign_in_track_the_seed_and_see_the_route_its_orders_and_their_timelines(page, server, tenant, shots):
+    sign_in(page, server.url, tenant)
+    expect(page.locator("#who")).to_contain_text(f"tenant {tenant.account}")
+    expect(page.locator("#table-workers")).to_contain_text("james@ht.com")
+    view(page, "Routes")
+    expect(page.locator("#routes-table tbody tr")).to_have_count(1)  # default's planned route
+
+    assert tenant.call("POST", "/orders/track", SEED).status_code == 201
+
+    rows = page.locator("#routes-table tbody tr")
+    expect(rows).to_have_count(2)  # appeared without a reload
+    expect(rows.nth(1)).to_contain_text("tracking")
+    expect(rows.nth(1)).to_contain_text("2 ongoing")
+    rows.nth(1).get_by_role("button").click()
+    orders = page.locator("#route-orders tbody tr")
+    expect(orders).to_have_count(2)
+    expect(orders.nth(0)).to_contain_text("order-1")
+    expect(orders.nth(0)).to_contain_text("ongoing")
+    expect(page.locator("svg.plot .destination")).to_have_count(2)
+    expect(page.locator("svg.plot circle.radius")).to_have_count(2)
+    expect(page.locator("svg.plot polyline.sequence")).to_have_count(1)
+    page.screenshot(path=shots / "routes.png", full_page=True)
+
+    orders.nth(0).get_by_role("link", name="order-1").click()
+    timeline = page.locator("#timeline li")
+    expect(timeline.first).to_contain_text("order_created")
+    expect(page.locator("#timeline")).to_contain_text("order_started")
+    assert tenant.call("POST", "/orders/order-1/complete").status_code == 200
+    expect(page.locator("#timeline")).to_contain_text("order_completed")
+    # the page read the data plane through /__mock/peek: its own reads are not in the journal
+    journal = tenant.call("GET", "/__mock/requests").json()["requests"]
+    assert [(e["method"], e["path"]) for e in journal] == [("POST", "/orders/track"), ("POST", "/orders/order-1/complete")]
+
+
+def test_a_fault_added_on_the_page_fails_the_next_request_and_the_journal_shows_it(page, server, tenant, shots):
+    sign_in(page, server.url, tenant)
+    view(page, "Control")
+    form = page.locator("#fault-form")
+    form.get_by_label("Method").select_option("POST")
+    form.get_by_label("Path").fill("/orders/track")
+    form.get_by_label("Status").fill("503")
+    form.get_by_label("Times").fill("1")
+    form.get_by_role("button", name="Add the rule").click()
+
+    call = last_call(page)
+    expect(call).to_contain_text("201 POST /__mock/faults")
+    expect(call.locator("pre.sent")).to_contain_text('"status": 503')
+    expect(call.locator("pre.answer")).to_contain_text('"remaining": 1')
+    expect(page.locator("#faults-table tbody")).to_contain_text("answers 503")
+
+    assert tenant.call("POST", "/orders/track", SEED).status_code == 503
+    assert tenant.call("POST", "/orders/track", SEED).status_code == 201
+
+    view(page, "Journal")
+    entries = page.locator("#journal-list > li")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0)).to_contain_text("201")  # newest first
+    expect(entries.nth(1)).to_contain_text("503")
+    expect(entries.nth(1)).to_contain_text("fault 1")
+    entries.nth(1).locator("summary").click()
+    expect(entries.nth(1).locator(".request-body")).to_contain_text('"worker_handle": "james@ht.com"')
+    expect(entries.nth(1).locator(".response-body")).to_contain_text("Service Unavailable")
+    expect(entries.nth(1)).to_contain_text("Basic [redacted]")
+    entries.nth(1).get_by_role("button", name="Copy as curl").click()
+    command = entries.nth(1).locator("pre.curl")
+    expect(command).to_contain_text(f"curl -X POST '{server.url}/orders/track'")
+    expect(command).to_contain_text(f"-u '{tenant.account}:'\"$SECRET_KEY\"")
+    page.screenshot(path=shots / "journal.png", full_page=True)
+
+    page.locator("#journal-filter").get_by_label("Status").fill("5xx")
+    page.locator("#journal-filter").get_by_role("button", name="Filter").click()
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_contain_text("503")
+
+
+def test_load_a_scenario_reset_and_see_the_call_each_made(page, server, tenant):
+    sign_in(page, server.url, tenant)
+    view(page, "Control")
+    page.locator("#scenario-name").select_option("worker_not_linked")
+    expect(page.locator("#scenario-description")).not_to_be_empty()
+    page.get_by_role("button", name="Load the scenario").click()
+
+    expect(last_call(page)).to_contain_text("200 POST /__mock/scenarios/worker_not_linked")
+    expect(last_call(page).locator("pre.answer")).to_contain_text(f'"tenant": "{tenant.account}"')
+    assert tenant.call("POST", "/orders/track", SEED).json()["code"] == "driver_not_linked_to_device"
+    view(page, "Overview")
+    expect(page.locator("#table-workers")).to_contain_text("none linked")
+
+    view(page, "Control")
+    page.get_by_role("button", name="Reset the tenant").click()
+    expect(last_call(page)).to_contain_text("200 POST /__mock/reset")
+    view(page, "Overview")
+    expect(page.locator("#table-workers")).not_to_contain_text("none linked")
+
+
+def test_freeze_advance_and_release_the_clock(page, server, tenant, shots):
+    sign_in(page, server.url, tenant)
+    view(page, "Control")
+    page.get_by_label("Freeze at (ISO 8601)").fill(FROZEN_AT)
+    page.get_by_role("button", name="Freeze").click()
+
+    expect(page.locator("#clock")).to_have_text("Clock frozen at 2023-11-01 22:47:53.512")
+    expect(last_call(page).locator("pre.answer")).to_contain_text(f'"frozen_at": "{FROZEN_AT}"')
+    assert tenant.call("POST", "/orders/track", SEED).json()["created_at"] == FROZEN_AT
+    page.get_by_label("Advance by (seconds)").fill("3600")
+    page.get_by_role("button", name="Advance").click()
+    expect(page.locator("#clock")).to_have_text("Clock frozen at 2023-11-01 23:47:53.512")
+    page.screenshot(path=shots / "control.png", full_page=True)
+
+    page.get_by_role("button", name="Release").click()
+    expect(page.locator("#clock")).not_to_contain_text("frozen")
+    assert tenant.call("GET", "/__mock/clock").json()["frozen_at"] is None
+
+
+def test_set_a_webhook_emit_a_device_event_and_see_the_deliveries(page, server, tenant, shots):
+    sign_in(page, server.url, tenant)
+    view(page, "Webhooks")
+    page.get_by_label("or the mock's inbox named").fill(tenant.account)
+    page.get_by_role("button", name="Set the webhook").click()
+    expect(last_call(page)).to_contain_text("200 PUT /__mock/webhook")
+    expect(page.locator("#webhook-now")).to_contain_text(f"/__mock/inbox/{tenant.account}")
+    assert tenant.call("POST", "/orders/track", SEED).status_code == 201
+
+    view(page, "Control")
+    page.locator("#event-form").get_by_label("Order handle").fill("order-1")
+    page.locator("#event-form").get_by_label("Event").select_option("arrived")
+    page.get_by_role("button", name="Emit").click()
+    expect(last_call(page)).to_contain_text("201 POST /__mock/orders/order-1/events")
+
+    view(page, "Webhooks")
+    deliveries = page.locator("#delivery-list > li")
+    expect(deliveries).to_have_count(2)
+    expect(deliveries.first).to_contain_text("200")
+    expect(deliveries.first).to_contain_text("1 event")
+    deliveries.first.locator("summary").click()
+    expect(deliveries.first).to_contain_text("order arrived (order-1)")
+    page.screenshot(path=shots / "webhooks.png", full_page=True)
+
+
+def test_the_server_wide_view_lists_tenants_with_the_admin_token(page, server, tenant):
+    assert tenant.call("POST", "/orders/track", SEED).status_code == 201
+    sign_in(page, server.url, None, admin="admin-secret")
+
+    expect(page.get_by_role("heading", level=2, name="Server")).to_be_visible()
+    expect(page.get_by_role("link", name="Routes")).to_be_hidden()  # no tenant: only the server-wide view
+    row = page.locator("#tenants-table tbody tr", has_text=tenant.account)
+    expect(row).to_contain_text("2")
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, server.url, None, admin="wrong")
+    expect(page.locator("#server")).to_contain_text("answered 401: this server needs its admin token")
+
+
+def test_a_bearer_token_signs_in_too(page, server, tenant):
+    token = requests.post(server.url + "/oauth/token", timeout=10, data={
+        "grant_type": "client_credentials", "client_id": tenant.account, "client_secret": "s3cret"}).json()
+    page.goto(server.url + "/__mock/ui")
+    page.get_by_label("Bearer token").check()
+    page.get_by_label("Access token").fill("not-a-token")
+    page.get_by_role("button", name="Sign in").click()  # a 401 (with WWW-Authenticate) comes back to the page
+    expect(page.locator("#signin-error")).to_have_text("The mock refused these credentials (401).")
+    page.get_by_label("Access token").fill(token["access_token"])
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.locator("#who")).to_contain_text(f"a Bearer token: tenant {tenant.account}")
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Account id and secret").check()
+    page.get_by_label("Account id", exact=True).fill(tenant.account)
+    page.get_by_label("Secret key").fill("")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#signin-error")).to_have_text("Give an account id and a secret key.")
+
+
+def test_ten_thousand_orders_are_paged_and_the_page_stays_responsive(page, server, tenant):
+    routes = [{"route_handle": f"r-{r:04d}", "status": "tracking" if r % 2 else "planned", "worker_handle": "james@ht.com",
+               "track_mode": "on_time", "orders": [
+                   {"order_handle": f"o-{r:04d}-{k}", "destination": {"geometry": {
+                       "type": "Point", "coordinates": [-121.9 + k / 100, 37.3 + r / 10_000]}, "radius": 50}}
+                   for k in range(10)]} for r in range(1000)]
+    big = {"workers": [{"worker_handle": "james@ht.com", "device_ids": ["PHONE"]}], "routes": routes}
+    assert tenant.call("POST", "/__mock/scenarios", big).status_code == 200
+    for n in range(1100):  # a full journal, and more
+        requests.get(f"{server.url}/orders/o-{n % 1000:04d}-0", auth=tenant.auth, timeout=10)
+    sign_in(page, server.url, tenant)
+    expect(page.locator(".counts")).to_contain_text("10000 orders")
+
+    view(page, "Orders")
+    expect(page.locator("#orders-table tbody tr")).to_have_count(25)
+    page.get_by_role("group", name="Orders pages").get_by_role("button", name="Next").click()
+    expect(page.locator("#orders-table tbody tr").first).to_contain_text("o-0002-5")
+    view(page, "Journal")
+    expect(page.locator("#journal-list > li")).to_have_count(25)
+    journal = tenant.call("GET", "/__mock/requests").json()
+    kept = len(journal["requests"])
+    assert journal["dropped"] > 0  # full: within its 1,000 entries and 1 MiB, the oldest went
+    expect(page.get_by_role("group", name="Journal pages")).to_contain_text(f"1 to 25 of {kept} (page 1 of {-(-kept // 25)})")
+    page.get_by_role("group", name="Journal pages").get_by_role("button", name="Next").click()
+    expect(page.get_by_role("group", name="Journal pages")).to_contain_text(f"26 to 50 of {kept}")
+    assert page.locator("#journal-list > li").count() == 25  # a page of rows drawn, not a 1,000-row list
+
+
+def test_keyboard_only_sign_in_and_navigation(page, server, tenant):
+    page.goto(server.url + "/__mock/ui")
+    expect(page.get_by_label("Account id", exact=True)).to_be_focused()
+    page.keyboard.type(tenant.account)
+    page.keyboard.press("Tab")
+    page.keyboard.type("s3cret")
+    page.keyboard.press("Enter")
+    expect(page.locator("#table-workers")).to_be_visible()
+
+    page.get_by_role("link", name="Journal").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=2, name="Journal")).to_be_focused()
+    expect(page.get_by_role("link", name="Journal")).to_have_attribute("aria-current", "page")
+
+
+def test_readable_on_a_phone(browser, server, tenant, shots):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    try:
+        assert tenant.call("POST", "/orders/track", SEED).status_code == 201
+        sign_in(page, server.url, tenant)
+        view(page, "Routes")
+        expect(page.locator("#routes-table tbody tr")).to_have_count(2)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # wide tables scroll in their own box
+        page.screenshot(path=shots / "phone.png")
+    finally:
+        context.close()
+
+
+def test_screenshot_of_the_overview(page, server, tenant, shots):
+    tenant.call("POST", "/__mock/clock", {"frozen_at": FROZEN_AT})
+    assert tenant.call("POST", "/orders/track", SEED).status_code == 201
+    sign_in(page, server.url, tenant)
+    expect(page.locator("#table-workers")).to_contain_text("james@ht.com")
+    expect(page.locator(".counts")).to_contain_text("4 orders")
+    page.screenshot(path=shots / "overview.png", full_page=True)
+    assert re.match(r"overview:\d+", page.locator("body").get_attribute("data-rendered"))
