@@ -28,7 +28,9 @@ SEED = {"worker_handle": "james@ht.com", "track_mode": "on_time", "ops_group_han
                      "geometry": {"type": "Point", "coordinates": [-121.9, 37.38]}, "radius": 100}},
     {"order_handle": "order-2", "type": "drop", "scheduled_at": "2023-11-02T02:00:00Z",
      "destination": {"address": "748 Story Rd, San Jose, CA 95112",
-                     "geometry": {"type": "Point", "coordinates": [-121.86, 37.33]}, "radius": 300}}]}
+                     "geometry": {"type": "Point", "coordinates": [-121.86, 37.33]}, "radius": 300}},
+    {"order_handle": "order-3", "type": "drop", "destination": {"geofence_id": "geofence-1"}},
+    {"order_handle": "order-4", "type": "drop", "destination": {"place_handle": "store-1"}}]}
 FROZEN_AT = "2023-11-01T22:47:53.512Z"
 WAIT_MS = 10_000  # the page polls every 1.5 s
 
@@ -121,14 +123,15 @@ def test_sign_in_track_the_seed_and_see_the_route_its_orders_and_their_timelines
     rows = page.locator("#routes-table tbody tr")
     expect(rows).to_have_count(2)  # appeared without a reload
     expect(rows.nth(1)).to_contain_text("tracking")
-    expect(rows.nth(1)).to_contain_text("2 ongoing")
+    expect(rows.nth(1)).to_contain_text("4 ongoing")
     rows.nth(1).get_by_role("button").click()
     orders = page.locator("#route-orders tbody tr")
-    expect(orders).to_have_count(2)
+    expect(orders).to_have_count(4)
     expect(orders.nth(0)).to_contain_text("order-1")
     expect(orders.nth(0)).to_contain_text("ongoing")
-    expect(page.locator("svg.plot .destination")).to_have_count(2)
-    expect(page.locator("svg.plot circle.radius")).to_have_count(2)
+    expect(page.locator("svg.plot .destination")).to_have_count(4)  # in sequence: points with radius, a polygon
+    expect(page.locator("svg.plot circle.radius")).to_have_count(3)
+    expect(page.locator("svg.plot polygon.polygon")).to_have_count(1)
     expect(page.locator("svg.plot polyline.sequence")).to_have_count(1)
     page.screenshot(path=shots / "routes.png", full_page=True)
 
@@ -255,7 +258,7 @@ def test_the_server_wide_view_lists_tenants_with_the_admin_token(page, server, t
     expect(page.get_by_role("heading", level=2, name="Server")).to_be_visible()
     expect(page.get_by_role("link", name="Routes")).to_be_hidden()  # no tenant: only the server-wide view
     row = page.locator("#tenants-table tbody tr", has_text=tenant.account)
-    expect(row).to_contain_text("2")
+    expect(row).to_contain_text("6")  # default's planned route's 2 orders and the seed's 4
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, server.url, None, admin="wrong")
@@ -344,6 +347,6 @@ def test_screenshot_of_the_overview(page, server, tenant, shots):
     assert tenant.call("POST", "/orders/track", SEED).status_code == 201
     sign_in(page, server.url, tenant)
     expect(page.locator("#table-workers")).to_contain_text("james@ht.com")
-    expect(page.locator(".counts")).to_contain_text("4 orders")
+    expect(page.locator(".counts")).to_contain_text("6 orders")
     page.screenshot(path=shots / "overview.png", full_page=True)
     assert re.match(r"overview:\d+", page.locator("body").get_attribute("data-rendered"))
