@@ -39,3 +39,14 @@ def test_faults_drop_connections_in_the_container(hypertrack_mock):
         requests.post(hypertrack_mock.url + "/orders/track", json=SEED, auth=hypertrack_mock.auth, timeout=10)
     assert requests.post(hypertrack_mock.url + "/orders/track", json=SEED, auth=hypertrack_mock.auth,
                          timeout=10).status_code == 201
+
+
+def test_the_image_serves_the_dashboard_and_its_assets():
+    page = requests.get(URL + "/__mock/ui", timeout=5)
+    script = requests.get(URL + "/__mock/ui/app.js", timeout=5)
+    style = requests.get(URL + "/__mock/ui/app.css", timeout=5)
+
+    assert (page.status_code, page.headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+    assert "/__mock/ui/app.js?v=" in page.text
+    assert (script.status_code, script.headers["Content-Type"]) == (200, "text/javascript; charset=utf-8")
+    assert (style.status_code, style.headers["Content-Type"]) == (200, "text/css; charset=utf-8")
