@@ -241,13 +241,19 @@ def test_set_a_webhook_emit_a_device_event_and_see_the_deliveries(page, server, 
     page.get_by_role("button", name="Emit").click()
     expect(last_call(page)).to_contain_text("201 POST /__mock/orders/order-1/events")
 
+    view(page, "Orders")
+    page.locator("#orders-table").get_by_role("link", name="order-2", exact=True).click()
+    page.get_by_role("button", name="Emit exited").click()  # from the order's own page
+    expect(last_call(page)).to_contain_text("201 POST /__mock/orders/order-2/events")
+
     view(page, "Webhooks")
     deliveries = page.locator("#delivery-list > li")
-    expect(deliveries).to_have_count(2)
-    expect(deliveries.first).to_contain_text("200")
-    expect(deliveries.first).to_contain_text("1 event")
-    deliveries.first.locator("summary").click()
-    expect(deliveries.first).to_contain_text("order arrived (order-1)")
+    expect(deliveries).to_have_count(3)
+    expect(deliveries.first).to_contain_text("order exited (order-2)")
+    expect(deliveries.nth(1)).to_contain_text("200")
+    expect(deliveries.nth(1)).to_contain_text("1 event")
+    deliveries.nth(1).locator("summary").click()
+    expect(deliveries.nth(1)).to_contain_text("order arrived (order-1)")
     page.screenshot(path=shots / "webhooks.png", full_page=True)
 
 
@@ -350,3 +356,24 @@ def test_screenshot_of_the_overview(page, server, tenant, shots):
     expect(page.locator(".counts")).to_contain_text("6 orders")
     page.screenshot(path=shots / "overview.png", full_page=True)
     assert re.match(r"overview:\d+", page.locator("body").get_attribute("data-rendered"))
+
+
+def test_a_long_route_is_plotted_whole_and_its_orders_paged(page, server, tenant):
+    route = {"route_handle": "long", "status": "planned", "worker_handle": "james@ht.com", "track_mode": "on_time",
+             "orders": [{"order_handle": f"stop-{n:02d}", "destination": {"geometry": {
+                 "type": "Point", "coordinates": [-121.9 + n / 500, 37.3 + (n % 7) / 500]}, "radius": 40}}
+                 for n in range(60)]}
+    assert tenant.call("POST", "/__mock/scenarios", {"workers": [{"worker_handle": "james@ht.com"}],
+                                                     "routes": [route]}).status_code == 200
+    sign_in(page, server.url, tenant)
+    view(page, "Routes")
+    page.locator("#routes-table").get_by_role("button", name="long").click()
+    expect(page.get_by_role("heading", name="Route long")).to_be_focused()
+
+    expect(page.locator("svg.plot .destination")).to_have_count(60)
+    expect(page.locator("#route-orders tbody tr")).to_have_count(25)
+    pages = page.get_by_role("group", name="Orders of the route pages")
+    expect(pages).to_contain_text("1 to 25 of 60")
+    pages.get_by_role("button", name="Next").click()
+    expect(page.locator("#route-orders tbody tr").first).to_contain_text("26")
+    expect(page.locator("#route-orders tbody tr").first).to_contain_text("stop-25")

@@ -14,7 +14,7 @@ const STORAGE = "hypertrack-mock.session";
 const ui = {
   session: null,            // {scheme, account, secret, token, admin}
   view: "overview",
-  routes: {tokens: [null], page: 0, filter: {}, selected: null},
+  routes: {tokens: [null], page: 0, filter: {}, selected: null, orderPage: 0},
   orders: {tokens: [null], page: 0, filter: {}},
   order: {handle: null, from: "orders"},
   journal: {page: 0, filter: {}, open: new Set(), signature: null, entries: []},
@@ -340,12 +340,12 @@ async function showRoutes() {
   const [list, detail] = await Promise.all([
     peek("orders/routes/", query), state.selected ? peek("orders/routes/" + encodeURIComponent(state.selected)) : null]);
   if (list.status !== 200) return problem("routes", list);
-  if (unchanged("routes", list.text, detail && detail.text, state.selected)) return;
+  if (unchanged("routes", list.text, detail && detail.text, state.selected, state.orderPage)) return;
   const go = (page) => { state.page = page; refresh(); };
   replace("routes",
     table("Routes (oldest first)", [
       {label: "Route", cell: (r) => h("button", {type: "button", class: "link", "aria-pressed": String(r.route_handle === state.selected),
-        onclick: () => { state.selected = r.route_handle; refresh().then(() => $("route-detail-h")?.focus()); }}, r.route_handle)},
+        onclick: () => { state.selected = r.route_handle; state.orderPage = 0; refresh().then(() => $("route-detail-h")?.focus()); }}, r.route_handle)},
       {label: "Status", cell: (r) => r.status}, {label: "Worker", cell: (r) => r.worker_handle || ""},
       {label: "Mode", cell: (r) => r.track_mode || ""},
       {label: "Orders", cell: (r) => `${r.orders.length}` + (r.orders.length ? `: ${countBy(r.orders, "status")}` : "")},
@@ -362,12 +362,16 @@ async function showRoutes() {
       `created ${when(r.created_at)}, started ${when(r.started_at) || "not yet"}` +
       (r.completed_at ? `, completed ${when(r.completed_at)}` : "")),
     plot(r),
-    ordersTable(`Orders of route ${r.route_handle}, in sequence`, r.orders, true, "routes"));
+    ordersTable(`Orders of route ${r.route_handle}, in sequence`, slice(numbered(r.orders), state.orderPage), true, "routes"),
+    r.orders.length > PAGE ? pager("Orders of the route", state.orderPage, r.orders.length,
+                                   (page) => { state.orderPage = page; refresh(); }) : null);
 }
+
+const numbered = (orders) => orders.map((order, index) => ({...order, sequence: index + 1}));
 
 function ordersTable(caption, orders, sequence, from) {
   const columns = [
-    sequence ? {label: "#", num: true, cell: (o) => orders.indexOf(o) + 1} : null,
+    sequence ? {label: "#", num: true, cell: (o) => o.sequence} : null,
     {label: "Order", cell: (o) => h("a", {href: `#order/${encodeURIComponent(o.order_handle)}`,
       onclick: () => { ui.order.from = from; }}, o.order_handle)},
     {label: "Type", cell: (o) => o.type || ""}, {label: "Status", cell: (o) => o.status},
@@ -402,6 +406,10 @@ async function showOrder() {
     h("dl", {class: "facts"}, [["Status", o.status], ["Fulfilment attempt", o.fulfillment_attempt], ["Route", o.route_handle],
       ["Worker", o.worker_handle], ["Device", o.device_id], ["Type", o.type], ["Scheduled at", o.scheduled_at],
       ["Share URL", o.share_url]].map(([k, v]) => [h("dt", {}, k), h("dd", {}, v ?? "")])),
+    h("div", {class: "buttons", role: "group", "aria-label": "Events only a device causes"},
+      ["arrived", "exited", "first_eta", "eta_change", "n_minutes_away", "delayed", "risk_updated"].map((value) =>
+        h("button", {type: "button", class: "secondary", onclick: () =>
+          act("POST", `/__mock/orders/${encodeURIComponent(handle)}/events`, {value})}, `Emit ${value}`))),
     h("h3", {}, "Timeline"),
     h("ol", {class: "timeline", id: "timeline"}, (o.timeline || []).map((event) =>
       h("li", {}, h("strong", {}, event.type), ` at ${when(event.recorded_at)}`))),
