@@ -8,6 +8,7 @@ the main views go to ``$HYPERTRACK_MOCK_SCREENSHOTS`` (default: a directory unde
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -22,15 +23,17 @@ from mockserver.testing import MockServer
 BROWSER = os.environ.get("HYPERTRACK_MOCK_BROWSER", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SEED = {"worker_handle": "james@ht.com", "track_mode": "on_time", "ops_group_handle": "SAN_JOSE_WH", "orders": [
-    {"order_handle": "order-1", "type": "pick", "scheduled_at": "2023-11-02T02:00:00Z",
-     "destination": {"address": "1709 Automation Pkwy, San Jose, CA 95101",
-                     "geometry": {"type": "Point", "coordinates": [-121.9, 37.38]}, "radius": 100}},
-    {"order_handle": "order-2", "type": "drop", "scheduled_at": "2023-11-02T02:00:00Z",
-     "destination": {"address": "748 Story Rd, San Jose, CA 95112",
-                     "geometry": {"type": "Point", "coordinates": [-121.86, 37.33]}, "radius": 300}},
-    {"order_handle": "order-3", "type": "drop", "destination": {"geofence_id": "geofence-1"}},
-    {"order_handle": "order-4", "type": "drop", "destination": {"place_handle": "store-1"}}]}
+ROOT = Path(__file__).resolve().parents[2]
+#: The seed request: HyperTrack's own "Create and track orders" example (two orders at one point).
+SEED = json.loads((ROOT / "fixtures" / "default.json").read_text())["examples"][0]["request"]
+#: A route whose destinations are of every kind: points with their radius, a geofence's polygon, a place.
+FOUR_STOPS = {"worker_handle": "maria@ht.com", "track_mode": "on_time", "orders": [
+    {"order_handle": "stop-1", "type": "pick",
+     "destination": {"geometry": {"type": "Point", "coordinates": [-121.9, 37.38]}, "radius": 100}},
+    {"order_handle": "stop-2", "type": "drop",
+     "destination": {"geometry": {"type": "Point", "coordinates": [-121.86, 37.33]}, "radius": 300}},
+    {"order_handle": "stop-3", "type": "drop", "destination": {"geofence_id": "geofence-1"}},
+    {"order_handle": "stop-4", "type": "drop", "destination": {"place_handle": "store-1"}}]}
 FROZEN_AT = "2023-11-01T22:47:53.512Z"
 WAIT_MS = 10_000  # the page polls every 1.5 s
 
@@ -111,7 +114,7 @@ def last_call(page: Page):
     return page.locator("#call-log li").first
 
 
-def test_sign_in_track_the_seed_and_see_the_route_its_orders_and_their_timelines(page, server, tenant, shots):
+def test_sign_in_track_the_seed_and_see_the_route_its_orders_and_their_timelines(page, server, tenant):
     sign_in(page, server.url, tenant)
     expect(page.locator("#who")).to_contain_text(f"tenant {tenant.account}")
     expect(page.locator("#table-workers")).to_contain_text("james@ht.com")
@@ -123,17 +126,14 @@ def test_sign_in_track_the_seed_and_see_the_route_its_orders_and_their_timelines
     rows = page.locator("#routes-table tbody tr")
     expect(rows).to_have_count(2)  # appeared without a reload
     expect(rows.nth(1)).to_contain_text("tracking")
-    expect(rows.nth(1)).to_contain_text("4 ongoing")
+    expect(rows.nth(1)).to_contain_text("2 ongoing")
     rows.nth(1).get_by_role("button").click()
     orders = page.locator("#route-orders tbody tr")
-    expect(orders).to_have_count(4)
+    expect(orders).to_have_count(2)
     expect(orders.nth(0)).to_contain_text("order-1")
     expect(orders.nth(0)).to_contain_text("ongoing")
-    expect(page.locator("svg.plot .destination")).to_have_count(4)  # in sequence: points with radius, a polygon
-    expect(page.locator("svg.plot circle.radius")).to_have_count(3)
-    expect(page.locator("svg.plot polygon.polygon")).to_have_count(1)
-    expect(page.locator("svg.plot polyline.sequence")).to_have_count(1)
-    page.screenshot(path=shots / "routes.png", full_page=True)
+    expect(page.locator("svg.plot .destination")).to_have_count(2)
+    expect(page.locator("svg.plot text")).to_have_text(["1, 2"])  # one spot, both orders
 
     orders.nth(0).get_by_role("link", name="order-1").click()
     timeline = page.locator("#timeline li")
@@ -144,6 +144,22 @@ def test_sign_in_track_the_seed_and_see_the_route_its_orders_and_their_timelines
     # the page read the data plane through /__mock/peek: its own reads are not in the journal
     journal = tenant.call("GET", "/__mock/requests").json()["requests"]
     assert [(e["method"], e["path"]) for e in journal] == [("POST", "/orders/track"), ("POST", "/orders/order-1/complete")]
+
+
+def test_destinations_are_drawn_points_with_their_radius_polygons_in_sequence(page, server, tenant, shots):
+    assert tenant.call("POST", "/orders/track", FOUR_STOPS).status_code == 201
+    sign_in(page, server.url, tenant)
+    view(page, "Routes")
+    page.locator("#routes-table tbody tr", has_text="maria@ht.com").get_by_role("button").click()
+
+    expect(page.locator("#route-orders tbody tr")).to_have_count(4)
+    expect(page.locator("svg.plot .destination")).to_have_count(4)
+    expect(page.locator("svg.plot circle.radius")).to_have_count(3)  # the two points and the place
+    expect(page.locator("svg.plot polygon.polygon")).to_have_count(1)  # the geofence
+    expect(page.locator("svg.plot polyline.sequence")).to_have_count(1)
+    expect(page.locator("svg.plot .destination title")).to_have_text(
+        ["1. stop-1 (ongoing)", "2. stop-2 (ongoing)", "3. stop-3 (ongoing)", "4. stop-4 (ongoing)"])
+    page.screenshot(path=shots / "routes.png", full_page=True)
 
 
 def test_a_fault_added_on_the_page_fails_the_next_request_and_the_journal_shows_it(page, server, tenant, shots):
@@ -264,7 +280,8 @@ def test_the_server_wide_view_lists_tenants_with_the_admin_token(page, server, t
     expect(page.get_by_role("heading", level=2, name="Server")).to_be_visible()
     expect(page.get_by_role("link", name="Routes")).to_be_hidden()  # no tenant: only the server-wide view
     row = page.locator("#tenants-table tbody tr", has_text=tenant.account)
-    expect(row).to_contain_text("6")  # default's planned route's 2 orders and the seed's 4
+    expect(row.locator("td").nth(2)).to_have_text("2")  # routes: default's planned one and the seed's
+    expect(row.locator("td").nth(3)).to_have_text("4")  # orders
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, server.url, None, admin="wrong")
@@ -353,7 +370,7 @@ def test_screenshot_of_the_overview(page, server, tenant, shots):
     assert tenant.call("POST", "/orders/track", SEED).status_code == 201
     sign_in(page, server.url, tenant)
     expect(page.locator("#table-workers")).to_contain_text("james@ht.com")
-    expect(page.locator(".counts")).to_contain_text("6 orders")
+    expect(page.locator(".counts")).to_contain_text("4 orders")
     page.screenshot(path=shots / "overview.png", full_page=True)
     assert re.match(r"overview:\d+", page.locator("body").get_attribute("data-rendered"))
 
