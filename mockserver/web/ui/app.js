@@ -250,7 +250,7 @@ function route() {
     const current = link.dataset.view === view || (view === "order" && link.dataset.view === ui.order.from);
     if (current) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
-  refresh().then(() => { if (changed) $(`${view}-h`).focus(); });
+  refresh().finally(() => { if (changed) $(`${view}-h`).focus(); });
 }
 
 // Fetch what the current view shows, and draw it; the clock in the header too.
@@ -268,7 +268,14 @@ async function refresh() {
     document.body.dataset.rendered = `${ui.view}:${ui.rendered}`;
     if (ui.rendered === 1) performance.mark("hypertrack-mock:rendered");  // bench/dashboard.py reads it
   })();
-  try { await ui.busy; } finally { ui.busy = null; }
+  try {
+    await ui.busy;
+  } catch (error) {
+    say(`The page could not draw ${ui.view}: ${error.message}`);
+    throw error;  // a bug of the page's: shown in the console too
+  } finally {
+    ui.busy = null;
+  }
 }
 
 function problem(id, result) {
