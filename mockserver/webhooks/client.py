@@ -1,11 +1,10 @@
 """The HTTP client deliveries use: a POST over kept-alive connections, the answer's head parsed by llhttp
-(httptools, the parser the server uses), on the server's event loop.
+(httptools, the parser the server uses), on the courier's event loop (``courier.py``).
 
-Why not aiohttp's client: a POST through it costs about 180 µs of CPU on this machine, on the loop that
-also answers the API; this costs about a sixth of that (``docs/architecture.md``, ``bench/webhooks.py``),
-which is what keeps a webhook on every tenant within 10% of the track throughput.  It does only what a
-delivery needs: POST a body, read the status (the answer's body is read and dropped), honour
-keep-alive, a timeout for the whole exchange, http and https.
+Why not aiohttp's client: a POST through it cost about 180 µs of CPU on this machine, this one about a
+sixth of that (``docs/architecture.md``, ``bench/webhooks.py``).  It does only what a delivery needs:
+POST a body, read the status (the answer's body is read and dropped), honour keep-alive, a timeout
+for the whole exchange, http and https.
 """
 from __future__ import annotations
 

@@ -5,10 +5,11 @@ the events are megabytes a second of JSON, signed and sent.  Done on the loop th
 took 13 to 18% of the track throughput (``docs/performance.md#webhooks``).  So the server keeps what a
 delivery *is* (its batching, its message id, its retries and when they are due, the journal of its
 attempts, cancelling it) and hands each attempt to this process as the records the lifecycle noted
-(``models.webhooks.event``); the courier makes the events, serializes and signs the body, POSTs it
+(``models.webhooks.events``); the courier makes the events, serializes and signs the body, POSTs it
 and answers with the status.  A retry hands over the same records, which make the same bytes.
 
-One courier per dispatcher, started with its first delivery and stopped with it; if it dies, the
+One courier per dispatcher, started when a webhook is set (or by the first delivery) and stopped
+with the dispatcher; if it dies, the
 attempts under way fail (and are retried as any failure is) and the next starts a new one.  The two
 speak frames of JSON on the courier's standard input and output, each after its length (4 bytes):
 ``{"n", "url", "head", "secret", "timeout_ms", "account", "records"}`` (or ``"body"``, a body made by

@@ -7,10 +7,11 @@ apart, then dropped.  The signature (``x-hypertrack-signature``) is the mock's o
 HMAC-SHA256 of the raw body keyed by the tenant's secret: HyperTrack does not publish its algorithm.
 
 Deliveries run as tasks of the event loop that serves the mock, so they never hold up an answer (the
-API's work is done before they start) and end with the server.  Events that happen together go in one
-delivery: a tenant's next delivery starts when its previous one has had its first answer and at most
-every ``BATCH_WINDOW`` seconds, taking every event made meanwhile.  Each tenant has its own channel;
-one tenant's slow receiver never delays another's.
+API's work is done before they start) and end with the server; each attempt's body is made, signed
+and POSTed by the courier (``courier.py``), a process of the server's own.  Events that happen
+together go in one delivery: a tenant's next delivery starts when its previous one has had its first
+answer and at most every ``BATCH_WINDOW`` seconds, taking every event made meanwhile.  Each tenant
+has its own channel; one tenant's slow receiver never delays another's.
 """
 from __future__ import annotations
 
@@ -158,9 +159,13 @@ class Channel:
             self.headers_for = config
         return self.headers
 
+    def _frame(self, config: dict, head: str) -> dict:
+        """What the courier is handed for one attempt to this receiver, but the body or its records."""
+        return {"url": config["url"], "head": head, "secret": config["secret"], "timeout_ms": config["timeout_ms"],
+                "account": self.tenant.account_id}
+
     async def _attempt(self, message: Message, attempt: int, config: dict) -> bool:
-        frame = {"url": config["url"], "head": self._headers(config) + lines({"x-amz-sns-message-id": message.id}),
-                 "secret": config["secret"], "timeout_ms": config["timeout_ms"], "account": self.tenant.account_id}
+        frame = self._frame(config, self._headers(config) + lines({"x-amz-sns-message-id": message.id}))
         if isinstance(message, _Replay):
             frame["body"] = message.body
             status, error, answer = await self.dispatcher.post(frame)
@@ -186,15 +191,14 @@ class Channel:
         headers = lines({"Content-Type": TEXT_PLAIN, "User-Agent": USER_AGENT,
                          "x-amz-sns-message-type": "SubscriptionConfirmation",
                          "x-amz-sns-topic-arn": topic_arn(self.tenant.account_id)})
-        status, error, latency = await self.dispatcher.post({
-            "url": config["url"], "head": headers, "body": body.decode(), "secret": config["secret"],
-            "timeout_ms": config["timeout_ms"], "account": self.tenant.account_id})
+        status, error, latency = await self.dispatcher.post({**self._frame(config, headers), "body": body.decode()})
         self.tenant.note_attempt({"message_id": "subscription-confirmation", "attempt": 1, "message": None,
                                   "status": status, "error": error, "latency_ms": latency, "at": wall_now_iso(),
                                   "delivered": status is not None and 200 <= status < 300})
 
     def busy(self) -> int:
-        """Events not delivered yet: waiting, or in a delivery under way (sending or to be retried)."""
+        """What is not delivered yet: the records waiting (a track's is one), and the deliveries under way
+        (sending or to be retried)."""
         return len(self.pending) + len(self.tasks)
 
     def cancel(self) -> None:
@@ -280,10 +284,10 @@ class Dispatcher:
 
     # --- what the web layer calls ---------------------------------------------------------------
 
-    def submit(self, tenant, events: list[dict]) -> None:
-        """Hand over events a tenant made; delivered when their turn comes."""
-        if events:
-            self.call(lambda: self._channel(tenant).add(events))
+    def submit(self, tenant, records: list[tuple]) -> None:
+        """Hand over the records of events a tenant made; delivered when their turn comes."""
+        if records:
+            self.call(lambda: self._channel(tenant).add(records))
 
     def replay(self, tenant, events: list[dict]) -> None:
         """Deliver events sent before again, now, as a new message."""
