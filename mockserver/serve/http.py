@@ -71,6 +71,7 @@ class Connection(asyncio.Protocol):
         self.done = False          # closed (or cut): nothing more is read or answered
         self.waiting: deque = deque()
         self.linger: asyncio.TimerHandle | None = None
+        self.wait: tuple | None = None  # (timer, future) of a ``Wait`` with ``until``, while it lasts
         self.head_bytes = 0        # bytes received since the last request's head ended
         self._new_message()
 
@@ -100,6 +101,11 @@ class Connection(asyncio.Protocol):
         self.server.connections.discard(self)
         if self.linger is not None:
             self.linger.cancel()
+        if self.wait is not None:  # a wait for something no one is left to be told about
+            timer, future = self.wait
+            self.wait = None
+            timer.cancel()
+            future.cancel()
         self.transport = None
         self.parser = None  # the parser holds this protocol: break the cycle
         self.waiting.clear()
@@ -134,6 +140,8 @@ class Connection(asyncio.Protocol):
             self.closing = True
             self._complete()
             return True  # keep the connection open to write the answer
+        if self.wait is not None:  # as uvicorn does: a client that stops sending has left; the wait ends
+            return False
         if self.busy or self.waiting:
             self.closing = True
             return True
@@ -259,17 +267,32 @@ class Connection(asyncio.Protocol):
         except Exception as error:  # noqa: BLE001 - the pipeline answers its own errors; this is a last resort
             outcome = error_answer(error)
         if isinstance(outcome, Wait):
-            asyncio.get_running_loop().call_later(outcome.seconds, self._resume, outcome, request, keep_alive)
+            self._wait(outcome, request, keep_alive)
         else:
             self._send(request, outcome, keep_alive)
 
+    def _wait(self, wait: Wait, request: Request, keep_alive: bool) -> None:
+        """Resume after ``wait.seconds``, or as soon as ``wait.until`` is done (and never if the client leaves)."""
+        timer = asyncio.get_running_loop().call_later(wait.seconds, self._resume, wait, request, keep_alive)
+        if wait.until is not None:
+            self.wait = (timer, wait.until)
+            wait.until.add_done_callback(lambda future: None if future.cancelled() else self._resume(
+                wait, request, keep_alive))
+
     def _resume(self, wait: Wait, request: Request, keep_alive: bool) -> None:
+        if wait.until is not None:
+            if self.wait is None or self.wait[1] is not wait.until:  # resumed already, or the client left
+                return
+            timer, future = self.wait
+            self.wait = None
+            timer.cancel()
+            future.cancel()  # at the timeout: whoever would have completed it need not any more
         try:
             answer = wait.resume()
         except Exception as error:  # noqa: BLE001
             answer = error_answer(error)
-        if isinstance(answer, Wait):  # still waiting (a drain of the webhooks): look again later
-            asyncio.get_running_loop().call_later(answer.seconds, self._resume, answer, request, keep_alive)
+        if isinstance(answer, Wait):  # still waiting: look again later
+            self._wait(answer, request, keep_alive)
             return
         self._send(request, answer, keep_alive)
 

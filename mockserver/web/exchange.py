@@ -37,9 +37,16 @@ class Answer:
 
 
 class Wait:
-    """A fault rule's delay: the server waits ``seconds`` without holding anyone up, then sends ``resume()``."""
+    """An answer that is not ready yet: the server waits, without holding anyone up, then sends ``resume()``.
 
-    __slots__ = ("seconds", "resume")
+    Without ``until`` (a fault rule's delay) it waits ``seconds``, and the request is carried out even if
+    its client left meanwhile, as a slow server would.  With ``until`` (an ``asyncio.Future`` of the
+    server's loop, such as a drain of the webhooks waiting for its deliveries), it waits until the future
+    is done or ``seconds`` have passed, whichever comes first; if the client leaves before, the future is
+    cancelled and ``resume`` is never called: there is no one left to answer.
+    """
 
-    def __init__(self, seconds: float, resume: Callable[[], Answer]):
-        self.seconds, self.resume = seconds, resume
+    __slots__ = ("seconds", "resume", "until")
+
+    def __init__(self, seconds: float, resume: Callable[[], Answer], until=None):
+        self.seconds, self.resume, self.until = seconds, resume, until
