@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import Served, rss_mb  # noqa: E402
+
+#: Ports of the abuse checks, each on a server of its own.
+PIPELINING_PORT, TRAILERS_PORT, PACKET_PORT = 18761, 18762, 18763
 
 PORT = 18720
 ACCOUNTS = 1000
@@ -106,8 +110,141 @@ def main(minutes: float = 10) -> int:
           f"{after:.0f} MB after a server-wide reset; {tenants} tenants kept at the end")
     ok = during <= BOUND_MB and after <= start + 30
     print("within the bound, and back near the start after a reset" if ok else "OUT OF BOUNDS")
+    return max(0 if ok else 1, abuse())  # then the server under abuse, each check on a server of its own
+
+
+# --- the server under abuse (issue 22, items 1 and 2): each on a fresh server, peak RSS from VmHWM ---------
+
+
+def peak_mb(pid: int) -> float:
+    """The process's peak RSS so far (``VmHWM``), in MB."""
+    line = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmHWM"))
+    return int(line.split()[1]) / 1024
+
+
+def health_ms(port: int) -> float:
+    """How long another client waits for ``GET /__mock/health``, in ms."""
+    started = time.perf_counter()
+    requests.get(f"http://127.0.0.1:{port}/__mock/health", timeout=60).raise_for_status()
+    return (time.perf_counter() - started) * 1000
+
+
+def pipelining_without_reading(connections: int = 8, seconds: float = 10) -> dict:
+    """Item 1: ``connections`` clients each send one 256 KiB packet of pipelined ``GET /openapi.json`` and never
+    read the answers; the server's peak RSS over ``seconds`` (the answers must wait in the socket, not in memory)."""
+    one = b"GET /openapi.json HTTP/1.1\r\nHost: mock\r\n\r\n"
+    packet = one * (256 * 1024 // len(one))
+    with Served([sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", str(PIPELINING_PORT)],
+                PIPELINING_PORT) as served:
+        pid = served.process.pid
+        start = rss_mb(pid)
+        socks = [socket.create_connection(("127.0.0.1", PIPELINING_PORT)) for _ in range(connections)]
+        try:
+            for sock in socks:
+                sock.setblocking(False)
+                try:
+                    sock.send(packet)  # as much as the socket takes at once: the client never waits
+                except BlockingIOError:
+                    pass
+            latencies = []
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                latencies.append(health_ms(PIPELINING_PORT))
+                time.sleep(0.5)
+            peak = peak_mb(pid)
+        finally:
+            for sock in socks:
+                sock.close()
+    return {"start_mb": start, "peak_mb": peak, "health_ms_max": max(latencies)}
+
+
+def endless_trailer(seconds: float = 10) -> dict:
+    """Item 2: a chunked request whose last chunk is followed by a trailer that never ends; bytes the server
+    read before closing, its peak RSS, and another client's health meanwhile."""
+    with Served([sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", str(TRAILERS_PORT)],
+                TRAILERS_PORT) as served:
+        pid = served.process.pid
+        start = rss_mb(pid)
+        sent = 0
+        latencies = [health_ms(TRAILERS_PORT)]
+        sock = socket.create_connection(("127.0.0.1", TRAILERS_PORT))
+        try:
+            sock.sendall(b"POST /orders/track HTTP/1.1\r\nHost: mock\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         b"0\r\nX-Trailer: ")
+            filler = b"x" * 65536
+            sock.settimeout(1)
+            deadline = time.monotonic() + seconds
+            last_health = time.monotonic()
+            while time.monotonic() < deadline:
+                try:
+                    sock.sendall(filler)
+                    sent += len(filler)
+                except (BrokenPipeError, ConnectionResetError, TimeoutError):
+                    break  # the server closed the connection (or stopped reading)
+                if time.monotonic() - last_health > 0.5:
+                    latencies.append(health_ms(TRAILERS_PORT))
+                    last_health = time.monotonic()
+            latencies.append(health_ms(TRAILERS_PORT))
+            peak = peak_mb(pid)
+        finally:
+            sock.close()
+    return {"start_mb": start, "peak_mb": peak, "sent_mb": sent / 2**20, "health_ms_max": max(latencies)}
+
+
+def one_packet_of_pipelined_requests(rounds: int = 5) -> dict:
+    """Item 6: one client sends a 256 KiB packet of pipelined ``GET /orders/{handle}`` (and reads the answers);
+    the longest another client then waits for health, against its wait on an idle server."""
+    auth = "Basic " + base64.b64encode(b"acme:s3cret").decode()
+    one = f"GET /orders/nope HTTP/1.1\r\nHost: mock\r\nAuthorization: {auth}\r\n\r\n".encode()
+    count = 256 * 1024 // len(one)
+    with Served([sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", str(PACKET_PORT)],
+                PACKET_PORT) as served:
+        idle = max(health_ms(PACKET_PORT) for _ in range(20))
+        waits = []
+        for _ in range(rounds):
+            with socket.create_connection(("127.0.0.1", PACKET_PORT)) as sock:
+                reader = threading.Thread(target=_read_answers, args=(sock, count), daemon=True)
+                reader.start()
+                sock.sendall(one * count)
+                time.sleep(0.005)  # the packet is being answered
+                while reader.is_alive():
+                    waits.append(health_ms(PACKET_PORT))
+                reader.join()
+        peak = peak_mb(served.process.pid)
+    return {"requests_per_packet": count, "health_ms_idle": idle, "health_ms_max": max(waits), "peak_mb": peak}
+
+
+def _read_answers(sock: socket.socket, count: int) -> None:
+    """Read until ``count`` answers (status lines) have come."""
+    seen, tail = 0, b""
+    while seen < count:
+        chunk = sock.recv(1 << 20)
+        if not chunk:
+            return
+        seen += (tail + chunk).count(b"HTTP/1.1 ")
+        tail = chunk[-8:]
+
+
+ABUSE = {"pipelining": pipelining_without_reading, "trailers": endless_trailer,
+         "packet": one_packet_of_pipelined_requests}
+
+
+def abuse(names=tuple(ABUSE)) -> int:
+    """Run the abuse checks named, print each one's figures; fails if any peak RSS passes ``ABUSE_BOUND_MB``."""
+    ok = True
+    for name in names:
+        figures = ABUSE[name]()
+        print(f"{name}: " + ", ".join(f"{key} {value:.0f}" for key, value in figures.items()))
+        ok &= figures["peak_mb"] <= ABUSE_BOUND_MB
+    print("within the bound" if ok else "OUT OF BOUNDS")
     return 0 if ok else 1
 
 
+#: The peak RSS an abuse check may reach: start-up (~50 MB) plus room for what is in flight.
+ABUSE_BOUND_MB = 300
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] in ABUSE:  # python bench/soak.py pipelining trailers
+        sys.exit(abuse(sys.argv[1:]))
     sys.exit(main(float(sys.argv[1]) if len(sys.argv) > 1 else 10))

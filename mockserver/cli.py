@@ -41,6 +41,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--admin-token", metavar="TOKEN", help="lock the server-wide control calls: they then need "
                    f"'X-Mock-Admin-Token: TOKEN' ({env_name('admin_token')}; prefer the variable, which "
                    "other users of the machine cannot read in the process list)")
+    p.add_argument("--max-connections", type=int, metavar="N", help="connections held at once; past it the one "
+                   "idle longest is closed, or the new one gets a 503 (default: the file-descriptor limit less a "
+                   f"tenth; {env_name('max_connections')})")
+    p.add_argument("--header-timeout", type=int, metavar="SECONDS", help="close a connection whose request head "
+                   f"is not complete this long after it began, with a 408 (default {DEFAULTS['header_timeout']}; "
+                   f"{env_name('header_timeout')})")
     p.add_argument("--log-requests", action="store_true", default=None,
                    help=f"print one line per request on stderr ({env_name('log_requests')}=true)")
     return p
@@ -52,7 +58,8 @@ def main(argv=None) -> int:
         settings = load_settings(vars(args))
         app = create_app({k: settings[k] for k in ("fixtures", "scenario", "seed", "max_body_bytes", "journal_cap",
                                                     "journal_bytes", "max_tenants", "admin_token")})
-        server = Server(app, settings["host"], settings["port"], log_requests=settings["log_requests"])
+        server = Server(app, settings["host"], settings["port"], log_requests=settings["log_requests"],
+                        max_connections=settings["max_connections"], header_seconds=settings["header_timeout"])
     except (ConfigError, ScenarioError, CannotListen) as error:
         print(f"hypertrack-mock: {error}", file=sys.stderr)
         return 2

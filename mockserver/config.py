@@ -15,10 +15,13 @@ DEFAULTS = {
     "log_requests": False,     # one line per request on stderr
     "max_tenants": 500,        # tenants kept; past it, the least recently used goes first
     "admin_token": None,       # None: server-wide control calls are open to anyone who reaches the port
+    "max_connections": None,   # None: the file-descriptor soft limit less a tenth (at least 64) of it
+    "header_timeout": 15,      # seconds a request head may take to arrive whole
 }
 #: The smallest and largest value each integer setting may take (None: unbounded).
 _INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, None), "journal_cap": (0, None),
-             "journal_bytes": (1024, None), "max_tenants": (1, None)}
+             "journal_bytes": (1024, None), "max_tenants": (1, None),
+             "max_connections": (1, None), "header_timeout": (1, 3600)}
 _BOOLEANS = {"log_requests"}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 ENV_PREFIX = "HYPERTRACK_MOCK_"
