@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import timedelta
@@ -37,6 +38,10 @@ class Backend:
         self.token_lifetime = TOKEN_LIFETIME_SECONDS
         self.populate = populate
         self._lock = threading.Lock()
+        #: Bumped by every server-wide reset; with ``_reset``, what ``stamp`` compares.
+        self.generation = 0
+        #: Tenants reset (or replaced by a scenario) since they were made, held weakly.
+        self._reset: weakref.WeakSet = weakref.WeakSet()
         self._init_state(startup_scenario)
 
     def _init_state(self, startup_scenario: dict) -> None:
@@ -100,21 +105,38 @@ class Backend:
             tokens = self.tokens
             self._init_state(self.startup_scenario)
             self.tokens = tokens
+            self.generation += 1
 
     def load_startup_scenario(self, scenario: dict) -> None:
         """Make ``scenario`` the one every tenant starts from, and start every tenant again."""
         with self._lock:
             self._init_state(scenario)
+            self.generation += 1
 
     def reset_tenant(self, account_id: str) -> None:
         with self._lock:
             tenant = self.tenants.pop(account_id, None)
+            if tenant is not None:
+                self._reset.add(tenant)
         reaper.discard([tenant] if tenant else [], give_back=True)
+
+    def stamp(self, account_id: str | None) -> tuple:
+        """What a reset changes for ``account_id``'s requests: a request that waited (a fault's delay) compares
+        it with ``current`` to know whether the state it was made against was reset meanwhile."""
+        return self.generation, self.tenants.get(account_id) if account_id else None
+
+    def current(self, stamp: tuple) -> bool:
+        """Whether neither the server nor the tenant of ``stamp`` (``stamp``'s) was reset since it was taken."""
+        generation, tenant = stamp
+        return generation == self.generation and (tenant is None or tenant not in self._reset)
 
     def load_tenant_scenario(self, account_id: str, scenario: dict) -> Tenant:
         """Replace one tenant's state with ``scenario`` (whose ``accounts`` are ignored)."""
         tenant = self._new_tenant(account_id, scenario)
         with self._lock:
+            old = self.tenants.get(account_id)
+            if old is not None:
+                self._reset.add(old)
             self._keep(account_id, tenant)
         return tenant
 

@@ -9,7 +9,10 @@ is on its way)
 Every request the server reads comes here, whatever runs the server (the CLI, the container, the
 pytest plugin's thread).  Paths of the mock's own (``/__mock/``, ``/openapi.json``, ``/docs``) are
 handed to the Flask app instead, unjournaled and never faulted.  A fault rule's delay is returned to
-the server as a ``Wait``, which it sleeps without holding anyone up before the rest of the steps run.
+the server as a ``Wait``, which it sleeps without holding anyone up before the rest of the steps run
+(even if the client has left meanwhile, as a slow server would), unless the tenant or the server was
+reset meanwhile: then the request is dropped, neither carried out nor journaled (a 503 if its client
+is still there), so that it cannot recreate the account after a test's reset.
 """
 from __future__ import annotations
 
@@ -18,12 +21,15 @@ from urllib.parse import parse_qsl
 from . import body as bodies
 from . import journal
 from .auth import Caller, identify
-from .errors import reason, unauthorized
+from .errors import HTTPError, reason, unauthorized
 from .exchange import Answer, Request, Wait
 from .responses import error_answer, fault_answer, json_answer, options_answer
 
 #: Paths that are the mock's, not HyperTrack's.
 CONTROL_PREFIXES = ("/__mock/", "/openapi.json", "/docs")
+#: The answer to a request held by a fault's delay while its tenant (or the server) was reset.
+RESET_WHILE_WAITING = HTTPError(503, "Service Unavailable", detail={"request": [
+    "The mock was reset while this request waited out a fault's delay; it was not carried out."]})
 
 
 class Pipeline:
@@ -44,7 +50,14 @@ class Pipeline:
         if request.problem is None:
             fault = self.backend.take_fault(caller.account, request.method, request.path)
             if fault is not None and fault.delay_seconds:
-                return Wait(fault.delay_seconds, lambda: self._finish(request, caller, fault))
+                stamp = self.backend.stamp(caller.account)
+                return Wait(fault.delay_seconds, lambda: self._after_delay(request, caller, fault, stamp))
+        return self._finish(request, caller, fault)
+
+    def _after_delay(self, request: Request, caller: Caller, fault, stamp: tuple) -> Answer:
+        """The rest of a delayed request, unless a reset came meanwhile: the state it was sent to is gone."""
+        if not self.backend.current(stamp):
+            return error_answer(RESET_WHILE_WAITING)
         return self._finish(request, caller, fault)
 
     def _finish(self, request: Request, caller: Caller, fault) -> Answer:
