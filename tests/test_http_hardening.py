@@ -18,7 +18,9 @@ from raw_http import replies, request, send
 
 from mockserver import create_app
 from mockserver.serve import Server
-from mockserver.serve.http import HIGH_WATER
+
+#: The server's high-water mark of unsent bytes (``serve.http.HIGH_WATER``).
+HIGH_WATER = 64 * 1024
 
 ACME = basic()["Authorization"]
 
