@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, basic, seed_request
 
 from mockserver.testing import HyperTrackMock, InboxReceiver, MockServer
 
@@ -83,3 +85,75 @@ def test_holding_the_webhooks_of_a_remote_mock_says_why_it_cannot(call):
         assert "unset HYPERTRACK_MOCK_URL" in str(raised.value) and receiver.holding is False
     finally:
         server.stop()
+
+
+# --- 19. no 500 for a bad attachment or a deep body; a 500 is logged -------------------------------------
+
+@pytest.fixture
+def ongoing(api):
+    """Tenant acme with the ongoing order o-1."""
+    status, route = api.track(seed_request(orders=[{"order_handle": "o-1", "destination": {
+        "geometry": {"type": "Point", "coordinates": [-121.9, 37.3]}}}]))
+    assert status == 201, route
+    return route
+
+
+@pytest.mark.parametrize("kind", [{}, [], 1, None], ids=["an object", "an array", "a number", "null"])
+def test_an_attachment_whose_type_is_not_a_string_is_a_422_and_changes_nothing(api, ongoing, kind):
+    before = api.call("GET", "/orders/o-1")[1]
+
+    assert api.call("PATCH", "/orders/o-1", {"attachments": [{"type": kind}]}) == (422, {
+        "detail": {"json": {"attachments": {"0": {"type": ["Must be one of: image, note, signature."]}}}},
+        "message": "Validation error"})
+    assert api.call("GET", "/orders/o-1")[1] == before
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize("depth", [5_000, 100_000])  # the journal keeps the first whole, the start of the second
+def test_a_body_nested_too_deep_is_a_400_and_is_journaled_as_text(client, depth):
+    deep = b"[" * depth + b"]" * depth
+    answer = client.post("/orders/track", data=deep, headers={**basic(), "Content-Type": "application/json"})
+
+    assert (answer.status_code, answer.get_json()) == (400, {
+        "detail": {"json": ["The JSON body is nested too deeply."]}, "message": "Bad Request"})
+    journal = client.get("/__mock/requests", headers=basic())
+    assert journal.status_code == 200, journal.text
+    [entry] = journal.get_json()["requests"]
+    assert entry["status"] == 400
+    assert entry["body"] == deep.decode() if depth == 5_000 else entry["body"]["bytes"] == len(deep)
+
+
+def test_an_inbox_keeps_a_body_nested_100000_deep_as_text(client):
+    answer = client.post("/__mock/inbox/deep", data=DEEP, content_type="application/json")
+
+    assert (answer.status_code, answer.get_json()) == (200, {"status": 200})
+    [delivery] = client.get("/__mock/inbox/deep").get_json()["deliveries"]
+    assert (delivery["body"], delivery["json"]) == (DEEP.decode(), None)
+
+
+BUGGY_SERVER = '''
+import sys, requests
+from mockserver.testing import MockServer
+from mockserver.web import pipeline
+
+def json_answer(result, status):
+    raise ZeroDivisionError("a bug in a view")
+
+pipeline.json_answer = json_answer
+server = MockServer().start()
+answer = requests.get(server.url + "/orders/routes/", auth=("acme", "s3cret"), timeout=10)
+print(answer.status_code, answer.text)
+server.stop()
+'''
+
+
+def test_a_data_plane_500_is_logged_to_stderr_with_its_traceback():
+    run = subprocess.run([sys.executable, "-c", BUGGY_SERVER], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                         capture_output=True, text=True, timeout=60)
+
+    assert run.stdout.strip() == '500 {"detail":{},"message":"Internal Server Error"}', run.stderr
+    assert run.stderr.startswith("GET /orders/routes/ answered 500: ZeroDivisionError('a bug in a view')\n"
+                                 "Traceback (most recent call last):\n"), run.stderr
+    assert run.stderr.rstrip().endswith("ZeroDivisionError: a bug in a view"), run.stderr

@@ -384,7 +384,7 @@ def inbox_receive(name):
     body = request.get_data()
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         document = None
     inbox.received.append({"at": time.time(), "status": status, "headers": dict(request.headers),
                            "body": body.decode("utf-8", "replace"), "json": document})

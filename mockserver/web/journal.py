@@ -101,5 +101,5 @@ def _decode(raw):
         return {"truncated": True, "bytes": raw.size, "start": raw.start.decode("utf-8", "replace")}
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # a body nested deeper than the parser goes is shown as text
         return raw.decode("utf-8", "replace")
