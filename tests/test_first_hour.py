@@ -2,6 +2,7 @@
 that failed before its fix (issue 22, items 15 to 21 but 17)."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -157,3 +158,48 @@ def test_a_data_plane_500_is_logged_to_stderr_with_its_traceback():
     assert run.stderr.startswith("GET /orders/routes/ answered 500: ZeroDivisionError('a bug in a view')\n"
                                  "Traceback (most recent call last):\n"), run.stderr
     assert run.stderr.rstrip().endswith("ZeroDivisionError: a bug in a view"), run.stderr
+
+
+# --- 20. the journal keeps no secret, however it was sent ---------------------------------------------
+
+def journaled(client) -> dict:
+    """The one entry of the server-wide journal."""
+    [entry] = client.get("/__mock/requests").get_json()["requests"]
+    assert "s3cret" not in json.dumps(entry) and "hunter2" not in json.dumps(entry), entry
+    return entry
+
+
+def test_a_client_secret_whose_name_is_percent_encoded_is_accepted_and_redacted(client):
+    answer = client.post("/oauth/token", data=b"grant_type=client_credentials&client_id=bob&client%5Fsecret=s3cret",
+                         content_type="application/x-www-form-urlencoded")
+
+    assert answer.status_code == 200, answer.text
+    assert journaled(client)["body"] == "grant_type=client_credentials&client_id=bob&client%5Fsecret=[redacted]"
+
+
+def test_a_client_secret_in_the_query_string_is_redacted(client):
+    answer = client.get("/orders/routes/", query_string={"client_secret": "s3cret", "limit": "5"}, headers=basic())
+
+    assert answer.status_code == 200, answer.text
+    entry = journaled(client)
+    assert entry["query"] == {"client_secret": "[redacted]", "limit": "5"}
+    assert entry["headers"]["Authorization"] == "Basic [redacted]"
+
+
+@pytest.mark.parametrize("body, kept", [
+    (b'{"client_id": "bob", "client_secret": "s3cret"}', {"client_id": "bob", "client_secret": "[redacted]"}),
+    (b'{"client_id": "bob", "client\\u005fsecret": "s3cret"}', {"client_id": "bob", "client_secret": "[redacted]"}),
+    (b'[{"auth": {"client_secret": "s3cret"}}]', [{"auth": {"client_secret": "[redacted]"}}]),
+], ids=["at the top", "its name escaped", "nested"])
+def test_a_client_secret_in_a_json_body_is_redacted(client, body, kept):
+    answer = client.post("/oauth/token", data=body, content_type="application/json")
+
+    assert answer.status_code == 422, answer.text  # the token call takes a form
+    assert journaled(client)["body"] == kept
+
+
+def test_the_admin_token_sent_on_a_data_plane_call_is_redacted(client):
+    answer = client.get("/orders/routes/", headers={**basic(), "X-Mock-Admin-Token": "hunter2"})
+
+    assert answer.status_code == 200, answer.text
+    assert journaled(client)["headers"]["X-Mock-Admin-Token"] == "[redacted]"
