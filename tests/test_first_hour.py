@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, basic, seed_request
+from conftest import ROOT, basic, make_app, seed_request
 
 from mockserver.testing import HyperTrackMock, InboxReceiver, MockServer
 
@@ -203,3 +204,32 @@ def test_the_admin_token_sent_on_a_data_plane_call_is_redacted(client):
 
     assert answer.status_code == 200, answer.text
     assert journaled(client)["headers"]["X-Mock-Admin-Token"] == "[redacted]"
+
+
+# --- 21. a large startup scenario is built when it is loaded, not by the next new account -------------
+
+def test_the_startup_state_is_built_when_a_scenario_is_loaded_server_wide():
+    app = make_app({"seed": 4})
+    client = app.test_client()
+    workers = [{"worker_handle": f"w{n:05d}"} for n in range(2_000)]  # bench/scenario_load.py: 37,000
+
+    assert client.post("/__mock/scenarios", json={"workers": workers}).status_code == 200
+
+    template = app.backend.template
+    assert template is not None and len(template.workers) == 2_000
+    answer = client.get("/workers/w01999", headers=basic("new"))  # a new account starts from it
+    assert answer.status_code == 200 and answer.get_json()["name"] == template.workers["w01999"]["name"]
+
+
+def test_generated_names_and_device_ids_stay_repeatable_under_a_seed():
+    def generated(seed):
+        app = make_app({"seed": seed})
+        app.test_client().post("/__mock/scenarios", json={"workers": [{"worker_handle": f"w{n}"} for n in range(50)]})
+        return [(w["name"], w["device_ids"]) for w in app.backend.template.workers.values()]
+
+    first = generated(9)
+    assert first == generated(9) and first != generated(10)
+    assert len({name for name, _ in first}) > 40
+    assert all(re.fullmatch(r"[A-Z][a-z]+ [A-Z][A-Za-z']+", name) for name, _ in first), first
+    assert all(re.fullmatch(r"[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}", device)
+               for _, [device] in first), first

@@ -45,7 +45,8 @@ class Backend:
         self.accounts = {a["account_id"]: a["secret_key"] for a in startup_scenario.get("accounts", ())}
         #: account -> tenant, the least recently used first
         self.tenants: OrderedDict[str, Tenant] = OrderedDict()
-        #: the startup scenario's state, which new tenants start from (built on first use)
+        #: the startup scenario's state, which new tenants start from (built when a scenario is loaded
+        #: server-wide, else on first use)
         self.template: Tenant | None = None
         self.tokens: dict[str, tuple[str, float]] = {}
         #: Server-wide: the clock every tenant's follows, faults for every tenant, and every request.
@@ -102,9 +103,13 @@ class Backend:
             self.tokens = tokens
 
     def load_startup_scenario(self, scenario: dict) -> None:
-        """Make ``scenario`` the one every tenant starts from, and start every tenant again."""
+        """Make ``scenario`` the one every tenant starts from, its startup state built now, and start every
+        tenant again."""
         with self._lock:
             self._init_state(scenario)
+            # Built here rather than by the next new account's first request, which would otherwise
+            # pay for a large scenario while holding the lock every new account waits on.
+            self.template = self._new_tenant("(startup)", scenario)
 
     def reset_tenant(self, account_id: str) -> None:
         with self._lock:

@@ -7,6 +7,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from ..schemas.scenario import Scenario
+from .state import collector_paused
 
 _schema = Scenario()
 
@@ -38,7 +39,8 @@ def flatten(messages, prefix=""):
 def validate(document, source: str) -> dict:
     """A validated scenario, or ``ScenarioError`` naming ``source`` and each bad field."""
     try:
-        return _schema.load(document)
+        with collector_paused():
+            return _schema.load(document)
     except ValidationError as error:
         raise ScenarioError(source, error.messages) from None
 
