@@ -233,3 +233,35 @@ def test_generated_names_and_device_ids_stay_repeatable_under_a_seed():
     assert all(re.fullmatch(r"[A-Z][a-z]+ [A-Z][A-Za-z']+", name) for name, _ in first), first
     assert all(re.fullmatch(r"[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}", device)
                for _, [device] in first), first
+
+
+def test_the_fuzzed_control_plane_delivers_only_to_the_mocks_own_inboxes():
+    from contract.fuzz import inbox_receivers_only
+
+    app = make_app({})
+    client = app.test_client()
+
+    def set_receiver(**target):
+        return client.open("/__mock/webhook", "PUT", json=target, headers=basic()).status_code
+
+    with inbox_receivers_only(app.server) as prefix:
+        assert prefix == f"{app.url}/__mock/inbox/"
+        assert set_receiver(url="http://example.com/hook") == 422
+        assert set_receiver(url=f"{app.url}.example.com/__mock/inbox/x") == 422
+        loaded = client.post("/__mock/scenarios", json={"webhook": {"url": "http://example.com/hook"}},
+                             headers=basic())
+        assert (loaded.status_code, loaded.get_json()["detail"]["json"]["url"]) == (422, [
+            f"The fuzzed mock only delivers to its own inboxes ({prefix}<name>)."])
+        assert set_receiver(url="http://127.0.0.1:9/hook") == 422
+        assert set_receiver(inbox="fuzz") == 200 and set_receiver(url=prefix + "fuzz") == 200
+    assert set_receiver(url="http://127.0.0.1:9/hook") == 200  # the guard ends with the fuzzing
+    assert client.open("/__mock/webhook", "DELETE", headers=basic()).status_code == 200
+
+
+def test_the_answers_of_loading_a_scenario_document_are_documented(client):
+    """What the fuzzing of the control plane found: a missing body's 400 was not in the mock's spec."""
+    spec = client.get("/openapi.json").get_json()
+    documented = spec["paths"]["/__mock/scenarios"]["post"]["responses"]
+
+    assert sorted(documented) == ["200", "400", "415", "422"]
+    assert client.post("/__mock/scenarios").status_code == 400
