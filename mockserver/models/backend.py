@@ -40,7 +40,10 @@ class Backend:
         self._init_state(startup_scenario)
 
     def _init_state(self, startup_scenario: dict) -> None:
-        reaper.discard(getattr(self, "tenants", {}).values(), give_back=True)
+        # The old startup state goes with the tenants made from it (a large one would take tens of
+        # milliseconds to free in this request); nothing made from it is kept.
+        template = getattr(self, "template", None)
+        reaper.discard([*getattr(self, "tenants", {}).values(), *([template] if template else [])], give_back=True)
         self.startup_scenario = startup_scenario
         self.accounts = {a["account_id"]: a["secret_key"] for a in startup_scenario.get("accounts", ())}
         #: account -> tenant, the least recently used first
