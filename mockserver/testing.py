@@ -195,7 +195,7 @@ class Delivery:
         self.at = time.time() if at is None else at  # when it arrived (seconds since the epoch)
         try:
             document = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             document = None
         self.document = document
         self.events = document if isinstance(document, list) else []

@@ -265,3 +265,20 @@ def test_the_answers_of_loading_a_scenario_document_are_documented(client):
 
     assert sorted(documented) == ["200", "400", "415", "422"]
     assert client.post("/__mock/scenarios").status_code == 400
+
+
+def test_a_fixture_file_nested_too_deep_is_a_clear_scenario_error(tmp_path):
+    from mockserver.scenarios import ScenarioError, ScenarioLibrary
+
+    (tmp_path / "deep.json").write_bytes(DEEP)
+
+    with pytest.raises(ScenarioError, match=r"deep\.json: Not a readable JSON document \(maximum recursion"):
+        ScenarioLibrary(tmp_path)
+
+
+def test_a_receiver_keeps_a_delivery_nested_too_deep_as_bytes():
+    from mockserver.testing import Delivery
+
+    delivery = Delivery({"Content-Type": "application/json"}, DEEP, 200)
+
+    assert (delivery.document, delivery.events, delivery.body) == (None, [], DEEP)

@@ -95,5 +95,5 @@ def _load_file(path: Path) -> dict:
 def _read(path: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         raise ScenarioError(str(path), f"Not a readable JSON document ({error}).") from None
