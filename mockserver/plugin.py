@@ -12,6 +12,7 @@ sharing one server never see each other.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +36,18 @@ def pytest_configure(config):
                                        "document) for the test's tenant before it runs")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    """Stop the run with one message if ``HYPERTRACK_MOCK_URL`` names a URL where no mock answers."""
+    # Checked once, here, before xdist's own pytest_sessionstart (trylast) starts its workers: a worker
+    # that stops the run makes xdist print an INTERNALERROR of forty lines instead of the message.
+    if os.environ.get(URL_VARIABLE) and not hasattr(session.config, "workerinput"):
+        try:
+            check_answers(os.environ[URL_VARIABLE])
+        except NoMockAnswers as error:
+            raise pytest.UsageError(f"hypertrack-mock: {error}") from None
+
+
 def _settings(config) -> dict:
     """ini values, overridden by HYPERTRACK_MOCK_* variables (create_app reads those itself)."""
     settings = {}
@@ -42,18 +55,18 @@ def _settings(config) -> dict:
         value = config.getini(f"hypertrack_mock_{key}")
         if value and not os.environ.get(env_name(key)):
             settings[key] = value
+    if "fixtures" in settings:
+        # An ini file's path means the same from any directory pytest runs in: relative to that file.
+        base = config.inipath.parent if config.inipath else config.rootpath
+        settings["fixtures"] = str(base / Path(settings["fixtures"]).expanduser())
     return settings
 
 
 @pytest.fixture(scope="session")
 def hypertrack_mock_server(pytestconfig):
     """The session's in-process server, or ``None`` when ``HYPERTRACK_MOCK_URL`` names an external one
-    (checked once: if nothing answers there, the run stops with one message saying so)."""
+    (checked once, when the session starts: if nothing answers there, the run stops with one message)."""
     if os.environ.get(URL_VARIABLE):
-        try:
-            check_answers(os.environ[URL_VARIABLE])
-        except NoMockAnswers as error:
-            pytest.exit(f"hypertrack-mock: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
         yield None
         return
     server = MockServer(_settings(pytestconfig)).start()

@@ -195,7 +195,7 @@ class Delivery:
         self.at = time.time() if at is None else at  # when it arrived (seconds since the epoch)
         try:
             document = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             document = None
         self.document = document
         self.events = document if isinstance(document, list) else []
@@ -336,6 +336,28 @@ class InboxReceiver(_Receiving):
 
     def answer_with(self, *statuses: int) -> None:
         self.mock._control("PUT", f"inbox/{self.name}", json={"answers": list(statuses)})
+
+    def hold(self) -> None:
+        raise self._local_only("hold()")
+
+    def release(self) -> None:
+        raise self._local_only("release()")
+
+    @property
+    def holding(self) -> bool:
+        return False
+
+    def answer_after(self, seconds: float) -> None:
+        raise self._local_only("answer_after()")
+
+    def _local_only(self, call: str) -> NotImplementedError:
+        """Why ``call`` needs the receiver of an in-process mock."""
+        return NotImplementedError(
+            f"hypertrack_webhooks.{call} needs a receiver in this test's process, and against "
+            f"HYPERTRACK_MOCK_URL ({self.mock.url}) the webhooks go to the mock's own inbox "
+            f"(/__mock/inbox/{self.name}), which answers each delivery at once; a receiver that hangs or is "
+            "slow can be tried in-process (unset HYPERTRACK_MOCK_URL), and a failing one here with "
+            "answer_with(500, ...)")
 
     def deliveries(self) -> list[Delivery]:
         received = self.mock._control("GET", f"inbox/{self.name}")["deliveries"]

@@ -45,12 +45,16 @@ class Backend:
         self._init_state(startup_scenario)
 
     def _init_state(self, startup_scenario: dict) -> None:
-        reaper.discard(getattr(self, "tenants", {}).values(), give_back=True)
+        # The old startup state goes with the tenants made from it (a large one would take tens of
+        # milliseconds to free in this request); nothing made from it is kept.
+        template = getattr(self, "template", None)
+        reaper.discard([*getattr(self, "tenants", {}).values(), *([template] if template else [])], give_back=True)
         self.startup_scenario = startup_scenario
         self.accounts = {a["account_id"]: a["secret_key"] for a in startup_scenario.get("accounts", ())}
         #: account -> tenant, the least recently used first
         self.tenants: OrderedDict[str, Tenant] = OrderedDict()
-        #: the startup scenario's state, which new tenants start from (built on first use)
+        #: the startup scenario's state, which new tenants start from (built when a scenario is loaded
+        #: server-wide, else on first use)
         self.template: Tenant | None = None
         self.tokens: dict[str, tuple[str, float]] = {}
         #: Server-wide: the clock every tenant's follows, faults for every tenant, and every request.
@@ -108,10 +112,14 @@ class Backend:
             self.generation += 1
 
     def load_startup_scenario(self, scenario: dict) -> None:
-        """Make ``scenario`` the one every tenant starts from, and start every tenant again."""
+        """Make ``scenario`` the one every tenant starts from, its startup state built now, and start every
+        tenant again."""
         with self._lock:
             self._init_state(scenario)
             self.generation += 1
+            # Built here rather than by the next new account's first request, which would otherwise
+            # pay for a large scenario while holding the lock every new account waits on.
+            self.template = self._new_tenant("(startup)", scenario)
 
     def reset_tenant(self, account_id: str) -> None:
         with self._lock:

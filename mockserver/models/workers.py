@@ -17,8 +17,9 @@ class Workers:
         self.ops_groups[group["ops_group_handle"]] = dict(group)
 
     def add_device(self, device_id: str, name: str | None, worker_handle: str | None,
-                   owner: str | None = None) -> None:
-        """A device, named after its owner (the worker's name) unless it has a name already."""
+                   owner: str | None = None, now: str | None = None) -> None:
+        """A device, named after its owner (the worker's name) unless it has a name already; ``now`` is
+        the clock's time, when the caller has it already."""
         if device_id in self.devices:
             device = self._own("devices", device_id)
         else:
@@ -26,17 +27,18 @@ class Workers:
         device["name"] = name or device["name"] or (owner or self.fake.name()) + "'s phone"
         if worker_handle:
             if device["worker_handle"] != worker_handle or "linked_at" not in device:
-                device["linked_at"] = self.clock.now_iso()
+                device["linked_at"] = now or self.clock.now_iso()
             device["worker_handle"] = worker_handle
 
-    def add_worker(self, worker: dict) -> dict:
-        """Store a worker; absent ``device_ids`` get one generated device, ``[]`` gets none."""
+    def add_worker(self, worker: dict, now: str | None = None) -> dict:
+        """Store a worker; absent ``device_ids`` get one generated device, ``[]`` gets none; ``now`` is the
+        clock's time, when the caller has it already (a scenario's workers are all made at one instant)."""
         handle = worker["worker_handle"]
         device_ids = worker.get("device_ids")
         if device_ids is None:
             device_ids = [self.fake.device_id()]
         deleted = bool(worker.get("deleted", False))
-        now = self.clock.now_iso()
+        now = now or self.clock.now_iso()
         record = {
             "worker_handle": handle,
             "name": worker.get("name") or self.fake.name(),
@@ -52,7 +54,7 @@ class Workers:
             "deleted_at": now if deleted else None,
         }
         for device_id in device_ids:
-            self.add_device(device_id, None, handle, owner=record["name"])
+            self.add_device(device_id, None, handle, owner=record["name"], now=now)
         self.workers[handle] = record
         return record
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from ..schemas.scenario import Scenario
+from .state import collector_paused
 
 _schema = Scenario()
 
@@ -38,7 +39,8 @@ def flatten(messages, prefix=""):
 def validate(document, source: str) -> dict:
     """A validated scenario, or ``ScenarioError`` naming ``source`` and each bad field."""
     try:
-        return _schema.load(document)
+        with collector_paused():
+            return _schema.load(document)
     except ValidationError as error:
         raise ScenarioError(source, error.messages) from None
 
@@ -93,5 +95,5 @@ def _load_file(path: Path) -> dict:
 def _read(path: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         raise ScenarioError(str(path), f"Not a readable JSON document ({error}).") from None

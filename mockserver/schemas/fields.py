@@ -7,8 +7,8 @@ from datetime import timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 from marshmallow.error_store import ErrorStore
+from marshmallow.utils import is_collection, set_value
 from marshmallow.utils import missing as missing_
-from marshmallow.utils import set_value
 from marshmallow.validate import And
 
 #: How deep a free-form object (``metadata`` and friends) may nest.  Deeper documents are refused
@@ -168,6 +168,8 @@ def _loader(field: fields.Field):
             or field.pre_load or field.post_load):
         return field.deserialize
     validate_missing, deserialize, allow_none = field._validate_missing, field._deserialize, field.allow_none
+    if type(field) is fields.List and _plain_nested(field.inner):
+        deserialize = _nested_list(field)
     validators = And(*field.validators) if field.validators else None
 
     def load(value, attr, data):
@@ -183,3 +185,37 @@ def _loader(field: fields.Field):
         return output
 
     return load
+
+
+def _plain_nested(field: fields.Field) -> bool:
+    """A ``Nested`` of one lean schema, without hooks or validators of its own."""
+    return (type(field) is fields.Nested and not field.many and not field.validators and field.unknown is None
+            and not field.pre_load and not field.post_load and isinstance(field.schema, LeanSchema)
+            and not field.schema.many)
+
+
+def _nested_list(field: fields.List):
+    """What ``List._deserialize`` does over a plain ``Nested``, each item handed to the schema's load
+    directly: five calls an item fewer (a scenario's 37,000 workers go through here)."""
+    inner, schema = field.inner, field.inner.schema
+
+    def deserialize(value, attr, data, **kwargs):
+        if not is_collection(value):
+            raise field.make_error("invalid")
+        result, errors = [], {}
+        for index, each in enumerate(value):
+            try:
+                if each is None:
+                    inner._validate_missing(each)  # "Field may not be null." unless it may
+                    result.append(None)
+                else:
+                    result.append(schema._do_load(each, many=None, partial=None, unknown=None, postprocess=True))
+            except ValidationError as error:
+                if error.valid_data is not None:
+                    result.append(error.valid_data)
+                errors[index] = error.messages
+        if errors:
+            raise ValidationError(errors, valid_data=result)
+        return result
+
+    return deserialize

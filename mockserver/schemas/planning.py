@@ -93,7 +93,8 @@ class Attachment(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, dict):
             raise ValidationError("Not a valid attachment: an object with a type (image, note or signature).")
-        keys = self.shapes.get(value.get("type"))
+        kind = value.get("type")
+        keys = self.shapes.get(kind) if isinstance(kind, str) else None  # {} or [] would be unhashable
         if keys is None:
             raise ValidationError({"type": ["Must be one of: image, note, signature."]})
         problems = {key: ["Unknown field."] for key in value if key != "type" and key not in keys}

@@ -118,7 +118,9 @@ def load_named_scenario(name):
 
 
 @bp.post("/scenarios")
-@bp.doc(summary="Load a scenario document sent as the body")
+@bp.doc(summary="Load a scenario document sent as the body",
+        responses={200: "Loaded", 400: "No body, or one that is not JSON", 415: "Not sent as JSON",
+                   422: "Not a valid scenario: each bad field named"})
 def load_inline_scenario():
     if not request.get_data(cache=True).strip():  # only {} is the empty scenario, never a missing body
         raise bad_request("Send the scenario document as the body (an empty scenario is {}).")
@@ -384,7 +386,7 @@ def inbox_receive(name):
     body = request.get_data()
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         document = None
     inbox.received.append({"at": time.time(), "status": status, "headers": dict(request.headers),
                            "body": body.decode("utf-8", "replace"), "json": document})

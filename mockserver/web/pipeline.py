@@ -16,6 +16,7 @@ is still there), so that it cannot recreate the account after a test's reset.
 """
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qsl
 
 from . import body as bodies
@@ -30,6 +31,8 @@ CONTROL_PREFIXES = ("/__mock/", "/openapi.json", "/docs")
 #: The answer to a request held by a fault's delay while its tenant (or the server) was reset.
 RESET_WHILE_WAITING = HTTPError(503, "Service Unavailable", detail={"request": [
     "The mock was reset while this request waited out a fault's delay; it was not carried out."]})
+#: Where a 500 (a bug of the mock's) is told, with its traceback: on stderr unless the host configures it.
+log = logging.getLogger("hypertrack_mock")
 
 
 class Pipeline:
@@ -72,6 +75,8 @@ class Pipeline:
             except Exception as error:  # noqa: BLE001 - every refusal (and any bug) becomes a JSON answer
                 answer = error_answer(error)
                 why = reason(error, answer.status)
+                if answer.status == 500:  # a bug: the 4xx and 503s are answers on purpose
+                    _log_bug(request, error)
         journal.record(self.backend, request, caller.account, answer, fault, why)
         return answer
 
@@ -83,7 +88,10 @@ class Pipeline:
         try:
             return self._serve(request, Caller(account, None))
         except Exception as error:  # noqa: BLE001 - refused as the data plane would refuse it
-            return error_answer(error)
+            answer = error_answer(error)
+            if answer.status == 500:
+                _log_bug(request, error)
+            return answer
 
     def _serve(self, request: Request, caller: Caller) -> Answer:
         if request.problem is not None:
@@ -116,3 +124,8 @@ class Pipeline:
 def _query(query: str) -> dict:
     """The query string's parameters, the first value of each (as webargs reads a single field)."""
     return dict(reversed(parse_qsl(query, keep_blank_values=True))) if query else {}
+
+
+def _log_bug(request: Request, error: Exception) -> None:
+    """Log the exception behind a data-plane 500, with its traceback."""
+    log.error("%s %s answered 500: %r", request.method, request.path, error, exc_info=error)
