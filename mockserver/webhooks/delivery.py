@@ -335,7 +335,8 @@ class Dispatcher:
             return False
 
     def subscribe(self, tenant, config: dict) -> None:
-        """A new receiver; with ``confirm_subscription``, SNS's handshake first."""
+        """A new receiver: the sender made ready; with ``confirm_subscription``, SNS's handshake first."""
+        self.call(self.sender.prepare)
         if config["confirm_subscription"]:
             self.call(lambda: self._channel(tenant)._spawn(self._channel(tenant).confirm_subscription(config)))
 
