@@ -1,7 +1,8 @@
 """Requests for the mock's own paths (the control plane, ``/openapi.json``, ``/docs``), handed to Flask.
 
 The server reads HTTP itself; the Flask app serving the control plane is called as WSGI defines,
-with an environ built from the ``Request``, and its answer collected in one piece.
+with an environ built from the ``Request``, and its answer collected in one piece; a view that waits
+for something (a drain of the webhooks) hands over a ``Wait`` instead, through ``answer_later``.
 """
 from __future__ import annotations
 
@@ -58,6 +59,9 @@ class FlaskHandoff:
         # the view waits for something (the server does, idle); unless it failed after asking: its error goes
         if later and answer[0].startswith("202"):
             return later[-1]
+        for wait in later:  # asked for, then the view failed: no one waits for what it was waiting for
+            if wait.until is not None:
+                wait.until.cancel()
         return Answer(int(answer[0][:3]), answer[1], body)
 
     def _environ(self, request: Request) -> dict:
