@@ -1,14 +1,17 @@
-"""What webhooks cost: ``python bench/webhooks.py [seconds] [tenants] [rounds]`` (needs wrk, Debian's package).
+"""What webhooks cost: ``python bench/webhooks.py [seconds] [tenants] [rounds] [probes]`` (needs wrk, Debian's package).
 
-Two figures, each beside its goal (issue 16):
+Two figures:
 - **throughput**: POST /orders/track with the seed body spread over ``tenants`` accounts (wrk, 16
   connections, one thread, after a 3 s warm-up), with no webhook and with one set on every tenant, in
-  turn, ``rounds`` times; the drop is the median of the rounds' ratios (goal: at most 10%), printed
-  beside the mock's CPU time per track (from /proc), a steadier figure on a machine whose two cores
-  the mock, wrk and the receiver share;
-- **latency**: from the track request being sent to its events reaching the receiver, for tracks sent
-  one at a time (goal: under 5 ms at the median); and, during the loaded run, from each event's
-  ``recorded_at`` (millisecond resolution) to its arrival.
+  turn, ``rounds`` times; the drop is the median of the rounds' ratios, printed beside the mock's CPU
+  time per track (from /proc), a steadier figure on a machine whose two cores the mock, wrk and the
+  receiver share.  What webhooks cost under a load no test suite makes: a figure to report (issue 22),
+  no longer a goal (issue 16's was at most 10%);
+- **latency**: from the track request being sent to its events reaching the receiver, for the first
+  track after the webhook is set on a fresh server (what getting ready to deliver costs, once), then
+  for tracks sent one at a time (median and p99: what a test waiting for a webhook sees; issue 16's
+  goal, under 5 ms at the median); and, during the loaded run, from each event's ``recorded_at`` (millisecond
+  resolution) to its arrival.  With ``rounds`` 0, only ``probes`` tracks one at a time (500 by default).
 
 The mock runs as the CLI runs it; the receiver is a small server in a process of its own that
 answers 200 at once and remembers when each delivery arrived.  Wall-clock time (``time.time``) is
@@ -156,62 +159,80 @@ def throughput(seconds: int, tenants: int, webhook: bool, receiver: Receiver) ->
     return result, lags
 
 
-def one_at_a_time(count: int, receiver: Receiver) -> list[float]:
-    """Milliseconds from sending a track to its last event's arrival, tracks sent one at a time."""
+def one_at_a_time(count: int, receiver: Receiver) -> tuple[float, list[float]]:
+    """Milliseconds from sending a track to its last event's arrival: for the first track after the
+    webhook is set on a fresh server (what getting ready to deliver costs), then for ``count`` tracks
+    sent one at a time."""
     with mock(MOCK_PORT):
+        receiver.forget()
         set_webhooks(1)
         session = requests.Session()
         session.auth = accounts(1)[0]
+
+        def track(handle: str) -> float:
+            body = dict(SEED, orders=[dict(SEED["orders"][0], order_handle=handle)])
+            sent = time.time()
+            assert session.post(f"http://127.0.0.1:{MOCK_PORT}/orders/track", json=body, timeout=10).status_code == 201
+            return sent
+
+        def arrivals() -> dict:
+            return {handle: at for at, events in receiver.stats() for handle, value, _ in events if value == "started"}
+
+        first = track("first")
+        drain()
+        first = (arrivals()["first"] - first) * 1000
+        receiver.forget()
         sent = {}
         for n in range(count):
-            handle = f"probe-{n}"
-            body = dict(SEED, orders=[dict(SEED["orders"][0], order_handle=handle)])
-            sent[handle] = time.time()
-            assert session.post(f"http://127.0.0.1:{MOCK_PORT}/orders/track", json=body, timeout=10).status_code == 201
+            sent[f"probe-{n}"] = track(f"probe-{n}")
             time.sleep(0.01)  # the next track comes when this one's delivery is long done
         drain()
-        arrived = {}
-        for at, events in receiver.stats():
-            for handle, value, _ in events:
-                if value == "started" and handle in sent:
-                    arrived[handle] = at
-        assert len(arrived) == count, f"{count - len(arrived)} tracks' events never arrived"
-        return [(arrived[handle] - sent[handle]) * 1000 for handle in sent]
+        arrived = arrivals()
+        assert all(handle in arrived for handle in sent), "some tracks' events never arrived"
+        return first, [(arrived[handle] - sent[handle]) * 1000 for handle in sent]
 
 
-def main(seconds: int = 10, tenants: int = 4, rounds: int = 3) -> None:
+def loaded(seconds: int, tenants: int, rounds: int, receiver: Receiver) -> None:
+    """The throughput rounds, and the latencies under that load; printed."""
+    ratios, costs, lags = [], [], []
+    for round_ in range(1, rounds + 1):
+        plain, _ = throughput(seconds, tenants, False, receiver)
+        hooked, lag = throughput(seconds, tenants, True, receiver)
+        ratios.append(hooked["rps"] / plain["rps"])
+        costs.append(hooked["cpu_us"] / plain["cpu_us"])
+        lags += lag
+        print(f"round {round_}: no webhook {plain['rps']:,.0f} req/s (p99 {plain['p99_ms']:.1f} ms, "
+              f"{plain['cpu_us']:.0f} µs of CPU a track), webhook on every tenant {hooked['rps']:,.0f} req/s "
+              f"(p99 {hooked['p99_ms']:.1f} ms, {hooked['cpu_us']:.0f} µs): {(1 - ratios[-1]) * 100:+.1f}% drop",
+              flush=True)
+    drops = [(1 - ratio) * 100 for ratio in ratios]
+    print(f"\nthroughput drop with a webhook on every tenant (median of {rounds} rounds): "
+          f"{(1 - statistics.median(ratios)) * 100:.1f}% (rounds {min(drops):+.1f}% to {max(drops):+.1f}%)")
+    print(f"the mock's CPU time a track, with a webhook against without (median of {rounds} rounds): "
+          f"{(statistics.median(costs) - 1) * 100:+.1f}%   (what the drop is when the mock has a core to itself)")
+    lags.sort()
+    print(f"under load, recorded_at to arrival: median {statistics.median(lags):.1f} ms, "
+          f"p99 {lags[int(len(lags) * 0.99)]:.1f} ms over {len(lags):,} events", flush=True)
+
+
+def main(seconds: int = 10, tenants: int = 4, rounds: int = 3, probes: int = 500) -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     print(f"machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}; "
           f"wrk -t1 -c16 -d{seconds}s over {tenants} tenants\n", flush=True)
     with Receiver() as receiver:
-        ratios, costs, lags = [], [], []
-        for round_ in range(1, rounds + 1):
-            plain, _ = throughput(seconds, tenants, False, receiver)
-            hooked, lag = throughput(seconds, tenants, True, receiver)
-            ratios.append(hooked["rps"] / plain["rps"])
-            costs.append(hooked["cpu_us"] / plain["cpu_us"])
-            lags += lag
-            print(f"round {round_}: no webhook {plain['rps']:,.0f} req/s (p99 {plain['p99_ms']:.1f} ms, "
-                  f"{plain['cpu_us']:.0f} µs of CPU a track), webhook on every tenant {hooked['rps']:,.0f} req/s "
-                  f"(p99 {hooked['p99_ms']:.1f} ms, {hooked['cpu_us']:.0f} µs): {(1 - ratios[-1]) * 100:+.1f}% drop",
-                  flush=True)
-        drop = (1 - statistics.median(ratios)) * 100
-        print(f"\nthroughput drop with a webhook on every tenant (median of {rounds} rounds): {drop:.1f}%"
-              "   goal <= 10%")
-        print(f"the mock's CPU time a track, with a webhook against without (median of {rounds} rounds): "
-              f"{(statistics.median(costs) - 1) * 100:+.1f}%   (what the drop is when the mock has a core to itself)")
-        lags.sort()
-        print(f"under load, recorded_at to arrival: median {statistics.median(lags):.1f} ms, "
-              f"p99 {lags[int(len(lags) * 0.99)]:.1f} ms over {len(lags):,} events")
-        probe = one_at_a_time(500, receiver)
+        if rounds:  # 0: only the tracks one at a time
+            loaded(seconds, tenants, rounds, receiver)
+        first, probe = one_at_a_time(probes, receiver)
         probe.sort()
-        print(f"one track at a time, request sent to events received: median {statistics.median(probe):.2f} ms, "
-              f"p99 {probe[int(len(probe) * 0.99)]:.2f} ms over {len(probe)} tracks   goal: median < 5 ms")
+        print(f"the first track after setting the webhook on a fresh server, request sent to events received: "
+              f"{first:.1f} ms")
+        print(f"then one track at a time, request sent to events received: median {statistics.median(probe):.2f} ms, "
+              f"p99 {probe[int(len(probe) * 0.99)]:.2f} ms over {len(probe)} tracks")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--receiver"]:
         receive(int(sys.argv[2]))
     else:
-        main(*(int(arg) for arg in sys.argv[1:4]))
+        main(*(int(arg) for arg in sys.argv[1:5]))

@@ -340,7 +340,16 @@ def webhooks(seed: dict):
                          "d.headers['X-Amz-Sns-Message-Type'] === 'Notification') && "
                          "body.deliveries[0].json.map(e => e.data.value).join() === 'created,started,assigned,started'")]),
         request("Replay a delivery", "POST", "/__mock/webhooks/replay", raw='{"message_id": "{{messageId}}"}',
-                status=200, checks=[("the track's four events", "body.replayed === 4")]),
+                status=200, checks=[("the track's four events", "body.replayed === 4"),
+                                    ("a new message, under its own id", "typeof body.message_id === 'string' && "
+                                     "body.message_id !== pm.environment.get('messageId')")],
+                capture=("replayId", "message_id")),
+        request("Wait until the replay is delivered", "POST", "/__mock/webhooks/drain", {"timeout_ms": 10000},
+                status=200, checks=[("nothing pending", "body.pending === 0")]),
+        request("The replay among the delivery attempts", "GET", "/__mock/webhooks", status=200,
+                checks=[("delivered under the id the replay answered, with its four events",
+                         "body.deliveries.filter(d => d.message_id === pm.environment.get('replayId'))"
+                         ".map(d => d.status + ':' + d.events.length).join() === '200:4'")]),
         request("Get Order Webhooks, newest first", "GET", "/orders/hook-1/webhooks", status=200,
                 checks=[("completed last, delivered", "body.webhooks[0].data.value === 'completed' && "
                          "body.webhooks[0].delivery_http_status === 200 && body.pagination_token === null")]),

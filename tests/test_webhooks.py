@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+import re
+import signal
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 import uuid
 from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
-from conftest import FROZEN_AT, make_app
+from conftest import FROZEN_AT, ROOT, basic, make_app
 
 from mockserver.testing import HyperTrackMock, WebhookReceiver
 
@@ -472,20 +480,122 @@ def test_drain_answers_200_once_nothing_is_pending(mock, receiver):
     assert bad.status_code == 422 and "timeout_ms" in bad.json()["detail"]["json"]
 
 
+def test_drains_whose_clients_left_leave_no_waiter_behind_and_nothing_polls(served, mock, held):
+    """Once, each abandoned drain kept asking every 2 ms whether anything was pending, up to its timeout."""
+    dispatcher = served.mock.dispatcher
+    asked = []
+    counted = dispatcher.pending
+    dispatcher.pending = lambda tenant: asked.append(1) or counted(tenant)  # how often anyone asks
+    mock.set_webhook(held.url, **FAST)
+    mock.track("o-1")
+    assert len(arrived(held)) == 1  # held: the drains below wait
+    request = (b"POST /__mock/webhooks/drain HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               b"Authorization: " + basic()["Authorization"].encode() + b"\r\nContent-Length: 21\r\n\r\n"
+               b'{"timeout_ms": 60000}')
+    clients = [socket.create_connection(("127.0.0.1", urlsplit(served.url).port), timeout=10) for _ in range(200)]
+    for client in clients:
+        client.sendall(request)
+    deadline = time.monotonic() + 10
+    while len(getattr(dispatcher, "waiters", ())) < 200 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(getattr(dispatcher, "waiters", ())) == 200  # every drain waits, none answered yet
+    for client in clients:
+        client.close()  # every client leaves at once
+    deadline = time.monotonic() + 10
+    while dispatcher.waiters and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert dispatcher.waiters == {}
+    before = len(asked)
+    settle(0.3)
+    assert len(asked) == before  # nobody asks any more
+    held.release()
+    mock.drain()
+
+
+def test_a_drain_answers_as_soon_as_the_deliveries_end(served, mock, held):
+    mock.set_webhook(held.url, **FAST)
+    mock.track("o-1")
+    assert len(arrived(held)) == 1
+    answers = []
+    waiting = threading.Thread(target=lambda: answers.append(mock.session.post(
+        mock.url + "/__mock/webhooks/drain", json={"timeout_ms": 60000}, timeout=90)))
+    waiting.start()
+    dispatcher = served.mock.dispatcher
+    deadline = time.monotonic() + 10
+    while not dispatcher.waiters and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert len(dispatcher.waiters) == 1 and waiting.is_alive()
+    held.release()
+    waiting.join(90)
+    [answer] = answers
+    assert (answer.status_code, answer.json()) == (200, {"pending": 0, "tenant": "acme"})
+    assert dispatcher.waiters == {}
+    assert [a["delivered"] for a in mock.deliveries()] == [True]
+
+
 def test_a_replay_delivers_the_same_events_again_as_a_new_message(mock, receiver):
     mock.set_webhook(receiver.url, **FAST)
     mock.track("o-1")
     mock.drain()
     [first] = receiver.deliveries()
     replayed = mock.replay(first.message_id)
-    assert replayed == {"replayed": 4, "message_id": first.message_id, "tenant": "acme"}
     mock.drain()
     [_, again] = receiver.deliveries()
     assert again.message_id != first.message_id
+    assert replayed == {"replayed": 4, "message_id": again.message_id, "tenant": "acme"}  # the new message's id
     assert [dict(e, created_at=None) for e in again.events] == [dict(e, created_at=None) for e in first.events]
     assert [w["data"]["value"] for w in mock.webhook_page("o-1")["webhooks"]] == ["started", "assigned"]  # once
     unknown = mock.session.post(mock.url + "/__mock/webhooks/replay", json={"message_id": "nope"}, timeout=10)
     assert unknown.status_code == 404 and "nope" in unknown.json()["message"]
+
+
+def test_the_deliveries_are_listed_after_a_replay_and_a_replay_can_be_replayed(mock, receiver):
+    mock.set_webhook(receiver.url, **FAST)
+    mock.track("o-1")
+    mock.drain()
+    [first] = receiver.deliveries()
+    second = mock.replay(first.message_id)["message_id"]
+    mock.drain()
+    listed = mock.session.get(mock.url + "/__mock/webhooks", timeout=10)
+    assert listed.status_code == 200, listed.text
+    attempts = listed.json()["deliveries"]
+    assert [(a["message_id"], a["attempt"], a["status"], a["delivered"]) for a in attempts] == [
+        (first.message_id, 1, 200, True), (second, 1, 200, True)]
+    assert attempts[1]["events"] == receiver.deliveries()[1].events
+    third = mock.replay(second)["message_id"]  # a replay's events, found by its own id
+    mock.drain()
+    assert [d.message_id for d in receiver.deliveries()] == [first.message_id, second, third]
+    assert [a["message_id"] for a in mock.deliveries()] == [first.message_id, second, third]
+
+
+def test_replays_wait_their_turn_one_delivery_at_a_time_and_another_tenant_is_served(served, mock, receiver):
+    """A replay goes in the tenant's line like any delivery: never more than one at a time to a receiver
+    that holds them (once, each replay was a delivery of its own at once: a burst of them ran out of
+    file descriptors and failed another account's webhook)."""
+    mock.set_webhook(receiver.url, **FAST)
+    mock.track("o-1")
+    mock.drain()
+    [first] = receiver.deliveries()
+    receiver.hold()
+    ids = [mock.replay(first.message_id)["message_id"] for _ in range(20)]
+    assert len(set(ids) | {first.message_id}) == 21
+    other = WebhookReceiver()
+    try:
+        bob = Tenant(served.url, "bob", "b", served.server)
+        bob.set_webhook(other.url, **FAST)
+        bob.track("b-1")
+        bob.drain()  # bob's delivery went while acme's replays wait
+        assert [d.status for d in other.deliveries()] == [200]
+        assert len(arrived(receiver, 2)) == 2
+        settle(0.2)
+        assert len(receiver.deliveries()) == 2  # the first replay, held; the 19 others wait their turn
+        assert mock._control("GET", "webhooks")["pending"] == 20
+        receiver.release()
+        mock.drain()
+        assert [d.message_id for d in receiver.deliveries()] == [first.message_id, *ids]  # in turn, in order
+        assert all(a["delivered"] for a in mock.deliveries())
+    finally:
+        other.close()
 
 
 # --- the handshake ------------------------------------------------------------------------------
@@ -513,6 +623,50 @@ def test_sns_subscription_confirmation_holds_events_until_the_receiver_confirms(
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
     receiver.wait_for(type="order", value="started")
     assert mock._control("GET", "webhook")["webhook"]["confirmed"] is True
+
+
+# --- account ids in headers --------------------------------------------------------------------
+
+def tenant_by_header(served, account_id: str, authorization: str) -> Tenant:
+    tenant = Tenant(served.url, account_id, "unused", served.server)
+    tenant.session.auth = None  # requests encodes Basic credentials as Latin-1, and these are not
+    tenant.session.headers["Authorization"] = authorization
+    return tenant
+
+
+def test_an_account_id_holding_cr_lf_adds_no_header_to_a_delivery(served, receiver):
+    """The topic ARN names the account id percent-encoded (once, its CR LF split the request's head)."""
+    account_id = "evil\r\nX-Injected: yes"
+    token = requests.post(served.url + "/oauth/token", data={
+        "grant_type": "client_credentials", "client_id": account_id, "client_secret": "s"}, timeout=10)
+    assert token.status_code == 200, token.text
+    tenant = tenant_by_header(served, account_id, f"Bearer {token.json()['access_token']}")
+    tenant.set_webhook(receiver.url, confirm_subscription=True, **FAST)
+    [confirmation] = arrived(receiver)
+    requests.get(confirmation.document["SubscribeURL"], timeout=10).raise_for_status()
+    tenant.track("o-1")
+    tenant.drain()
+    topic = "arn:aws:sns:us-west-2:000000000000:hypertrack-mock-evil%0D%0AX-Injected:%20yes"
+    assert confirmation.document["TopicArn"] == topic
+    [_, delivery] = receiver.deliveries()
+    assert "x-injected" not in confirmation.headers and "x-injected" not in delivery.headers
+    assert confirmation.headers["x-amz-sns-topic-arn"] == delivery.headers["x-amz-sns-topic-arn"] == topic
+    assert delivery.headers["x-amz-sns-subscription-arn"].startswith(topic + ":")
+    assert {event["account_id"] for event in delivery.events} == {account_id}  # the JSON body says it as it is
+    assert [(a["status"], a["delivered"]) for a in tenant.deliveries()] == [(200, True), (200, True)]
+
+
+def test_an_account_id_outside_latin_1_is_delivered_percent_encoded_in_the_headers(served, receiver):
+    """Once, an account id such as ``€uro`` failed every delivery ("the courier did not answer")."""
+    tenant = tenant_by_header(served, "€uro", basic("€uro", "s")["Authorization"])
+    tenant.set_webhook(receiver.url, secret="k", **FAST)
+    tenant.track("o-1")
+    tenant.drain()
+    [delivery] = receiver.deliveries()
+    assert delivery.headers["x-amz-sns-topic-arn"] == "arn:aws:sns:us-west-2:000000000000:hypertrack-mock-%E2%82%ACuro"
+    assert {event["account_id"] for event in delivery.events} == {"€uro"}
+    assert delivery.headers["x-hypertrack-signature"] == hmac.new(b"k", delivery.body, hashlib.sha256).hexdigest()
+    assert [(a["attempt"], a["status"], a["error"]) for a in tenant.deliveries()] == [(1, 200, None)]
 
 
 # --- tenants, reset, shutdown --------------------------------------------------------------------
@@ -563,7 +717,13 @@ def test_a_reset_forgets_the_receiver_and_what_was_sent(mock, receiver):
     assert mock.deliveries() == []
 
 
-def test_stopping_the_server_cancels_deliveries_and_leaves_no_thread(receiver):
+def children(pid: int) -> list[str]:
+    """The processes a process started and that still run (Linux)."""
+    return [child for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()]
+
+
+def test_stopping_the_server_cancels_deliveries_and_leaves_no_thread_nor_process(receiver):
     before = {thread.ident for thread in threading.enumerate()}
     served = make_app({"seed": 7})
     tenant = Tenant(served.url, "acme", "s3cret", served.server)
@@ -573,8 +733,7 @@ def test_stopping_the_server_cancels_deliveries_and_leaves_no_thread(receiver):
     deadline = time.monotonic() + 5
     while not receiver.deliveries() and time.monotonic() < deadline:
         time.sleep(0.005)
-    courier = served.mock.dispatcher.courier.process
-    assert courier is not None and courier.returncode is None  # the courier's process did the delivery
+    assert children(os.getpid()) == []  # delivered by the server itself
     served.server.stop()
     tenant.close()
     served.backend.reset()  # after the stop: cancels what the stop cancelled already, starts nothing
@@ -583,27 +742,42 @@ def test_stopping_the_server_cancels_deliveries_and_leaves_no_thread(receiver):
     left = [t for t in threading.enumerate() if t.ident not in before
             and not t.name.startswith(("webhook-receiver", "hypertrack-mock-reaper"))]  # the reaper: one a process
     assert [t.name for t in left if t.is_alive()] == []
-    assert courier.returncode is not None  # the courier ended with the server
-    assert served.mock.dispatcher.courier.process is None
+    assert served.mock.dispatcher.sender.session is None  # its connections closed with the server
 
 
-def test_a_courier_that_dies_fails_its_attempts_which_a_new_courier_retries(served, mock, receiver):
-    mock.set_webhook(receiver.url, timeout_ms=5000, retry_delay_ms=50)
-    receiver.hold()  # the first attempt waits for its answer...
-    mock.track("o-1")
-    deadline = time.monotonic() + 5
-    while not receiver.deliveries() and time.monotonic() < deadline:
-        time.sleep(0.005)
-    courier = served.mock.dispatcher.courier.process
-    courier.kill()  # ... when the courier's process dies
-    receiver.release()
-    mock.drain()
-
-    attempts = mock.deliveries()
-    assert [(a["attempt"], a["status"], a["error"], a["delivered"]) for a in attempts] == [
-        (1, None, "the courier stopped", False), (2, 200, None, True)]
-    assert attempts[0]["message_id"] == attempts[1]["message_id"]
-    assert served.mock.dispatcher.courier.process is not courier  # a new one took over
+def test_the_cli_delivers_itself_whatever_its_directory_holds_and_stops_quietly_on_ctrl_c(tmp_path, receiver):
+    """Run from a directory with a ``mockserver`` package of its own (once, the process delivering the
+    webhooks imported that one and never delivered), stopped by Ctrl-C, which a terminal sends to the
+    whole process group (once, that process printed its traceback)."""
+    (tmp_path / "mockserver").mkdir()
+    (tmp_path / "mockserver" / "__init__.py").write_text("raise ImportError('the mockserver of the directory')\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HYPERTRACK_MOCK_")}
+    env["PYTHONPATH"] = str(ROOT)
+    start = "import sys; del sys.path[0]; from mockserver.cli import main; sys.exit(main(sys.argv[1:]))"
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen([sys.executable, "-c", start, "--host", "127.0.0.1", "--port", "0"],
+                                   cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True,
+                                   start_new_session=True)
+        try:
+            url = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline()).group(0)
+            tenant = HyperTrackMock(url, "acme", "s3cret")
+            tenant.set_webhook(receiver.url, **FAST)
+            assert requests.post(url + "/orders/track", json=track_body("o-1"), auth=("acme", "s3cret"),
+                                 timeout=10).status_code == 201
+            tenant.drain()
+            assert [(a["attempt"], a["status"], a["error"]) for a in tenant.deliveries()] == [(1, 200, None)]
+            assert [d.status for d in receiver.deliveries()] == [200]
+            assert children(process.pid) == []
+            tenant.close()
+            os.killpg(process.pid, signal.SIGINT)
+            assert process.wait(timeout=30) == 0
+            stderr.seek(0)
+            assert "Traceback" not in stderr.read().decode("utf-8", "replace")
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+            process.stdout.close()
 
 
 # --- what was sent, as HyperTrack answers it ------------------------------------------------------

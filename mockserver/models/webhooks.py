@@ -5,7 +5,7 @@ control-plane call.  Here the lifecycle notes its events in the tenant's outbox,
 tuple of what the event shows, as it was then), and ``event`` makes of a record the envelope
 HyperTrack's webhook docs and its spec's ``OrderWebhookEvent`` describe.  The web layer hands the
 outbox to the dispatcher (``mockserver.webhooks``) once the call that caused them has its answer; the
-events themselves are made where they are sent, in the courier's process.  Nothing here speaks HTTP.
+events themselves are made when they are sent.  Nothing here speaks HTTP.
 Without a receiver no record is made at all: a track costs what it cost before.
 """
 from __future__ import annotations
@@ -252,7 +252,7 @@ def event(record, account_id: str) -> dict:
     webhook was made (the wall clock), ``recorded_at`` when it happened (the tenant's clock).
 
     The lifecycle notes a record, a tuple of the values the event shows as they were then; the event
-    itself is made only where it is needed (the courier that delivers it, the control plane that shows
+    itself is made only where it is needed (the dispatcher that delivers it, the control plane that shows
     it).  A record read back from JSON (a list) stands for the same event."""
     if record[0] == "order":
         _, value, recorded_at, created_at, device_id, worker_handle, handle, route_handle, status, share_url, \

@@ -5,6 +5,7 @@ when the server has an admin token, needs that token in ``X-Mock-Admin-Token``.
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import time
@@ -23,6 +24,9 @@ from . import journal as journals
 from .auth import identify
 from .body import flask_document, json_body
 from .errors import bad_request, unauthorized, validation_error
+from .exchange import Wait
+from .handoff import answer_later
+from .responses import json_answer
 
 bp = APIBlueprint("control", __name__, url_prefix="/__mock",
                   tag={"name": "Mock control", "description": "The mock's own /__mock/ control plane"})
@@ -245,10 +249,6 @@ def set_clock(json_data):
 
 # --- webhooks (the mock's own: HyperTrack sets a receiver in its dashboard) ---------------------
 
-#: Where a call that must wait for deliveries leaves its question for the handoff (``drain``).
-WAIT_KEY = "hypertrack_mock.wait"
-
-
 @bp.put("/webhook")
 @bp.doc(summary="Set the tenant's webhook receiver (the mock's own call: HyperTrack's is its dashboard)")
 @json_body(WebhookReceiver)
@@ -321,8 +321,8 @@ def replay(json_data):
         raise HTTPError(404, f"No delivery with the message id {json_data['message_id']}.")
     if tenant.webhook is None:
         raise validation_error({"webhook": ["No webhook receiver is set for this account: PUT /__mock/webhook."]})
-    mock().dispatcher.replay(tenant, sent)
-    return {"replayed": len(sent), "message_id": json_data["message_id"], **_scope(account_id)}
+    message_id = mock().dispatcher.replay(tenant, sent)
+    return {"replayed": len(sent), "message_id": message_id, **_scope(account_id)}
 
 
 @bp.post("/webhooks/drain")
@@ -333,22 +333,23 @@ def drain(json_data):
     account_id, target = _target()
     tenants = [target] if account_id else list(target.tenants.values())
     dispatcher = mock().dispatcher
-    deadline = time.monotonic() + json_data["timeout_ms"] / 1000
 
-    def outcome():
-        left = sum(dispatcher.pending(tenant) + len(tenant.outbox) for tenant in tenants)
+    def outcome(drained: bool = False):
+        left = 0 if drained else sum(dispatcher.left(tenant) for tenant in tenants)
         if left == 0:
             return {"pending": 0, **_scope(account_id)}, 200
-        if time.monotonic() >= deadline:
-            return {"pending": left, "message": f"{left} events still to deliver after "
-                                                f"{json_data['timeout_ms']} ms", **_scope(account_id)}, 408
-        return None
+        return {"pending": left, "message": f"{left} events still to deliver after {json_data['timeout_ms']} ms",
+                **_scope(account_id)}, 408
 
-    done = outcome()
-    if done is not None:
-        return done
-    request.environ[WAIT_KEY] = outcome  # the handoff waits, without holding up the server
-    return {"pending": None}, 202
+    if not any(dispatcher.left(tenant) for tenant in tenants):
+        return outcome()
+    # The dispatcher completes this when the deliveries end; the server cancels it at the timeout or when
+    # the client leaves, which drops it from the dispatcher's waiters: nothing polls.
+    idle = asyncio.get_running_loop().create_future()
+    dispatcher.when_idle(tenants, idle)
+    # at the timeout the server has cancelled it before resuming: then what is left is counted
+    return answer_later(Wait(json_data["timeout_ms"] / 1000, lambda: json_answer(*outcome(not idle.cancelled())),
+                             until=idle))
 
 
 # --- the inbox: a receiver inside the mock, for trying webhooks without one of your own ------------

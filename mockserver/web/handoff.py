@@ -1,19 +1,31 @@
 """Requests for the mock's own paths (the control plane, ``/openapi.json``, ``/docs``), handed to Flask.
 
 The server reads HTTP itself; the Flask app serving the control plane is called as WSGI defines,
-with an environ built from the ``Request``, and its answer collected in one piece.
+with an environ built from the ``Request``, and its answer collected in one piece; a view that waits
+for something (a drain of the webhooks) hands over a ``Wait`` instead, through ``answer_later``.
 """
 from __future__ import annotations
 
 import io
 import sys
+from contextvars import ContextVar
 
 from .errors import no_endpoint, too_large
 from .exchange import Answer, Request, Wait
-from .responses import error_answer, json_answer, options_answer
+from .responses import error_answer, options_answer
 
-#: How often a call that waits (``/__mock/webhooks/drain``) looks again.
-POLL_SECONDS = 0.002
+#: The ``Wait`` a view of the call being handed off answers with (``answer_later``), if any.
+_later: ContextVar[list | None] = ContextVar("hypertrack_mock_later", default=None)
+
+
+def answer_later(wait: Wait) -> tuple[dict, int]:
+    """Have the handoff answer the current call with ``wait`` (a call that waits for something, a drain)
+    rather than with what the view returns, which is this placeholder."""
+    later = _later.get()
+    if later is None:
+        raise RuntimeError("answer_later outside a call handed off to Flask")
+    later.append(wait)
+    return {"pending": None}, 202
 
 
 class FlaskHandoff:
@@ -32,24 +44,25 @@ class FlaskHandoff:
             methods = self.app.url_map.bind("localhost").allowed_methods(request.path)
             return options_answer(methods) if methods else error_answer(no_endpoint("OPTIONS", request.path))
         answer: list = []
-        environ = self._environ(request)
-        chunks = self.app(environ, lambda status, headers, exc_info=None: answer.extend((status, headers)))
+        later: list[Wait] = []
+        token = _later.set(later)
         try:
-            body = b"".join(chunks)
+            chunks = self.app(self._environ(request),
+                              lambda status, headers, exc_info=None: answer.extend((status, headers)))
+            try:
+                body = b"".join(chunks)
+            finally:
+                if hasattr(chunks, "close"):
+                    chunks.close()
         finally:
-            if hasattr(chunks, "close"):
-                chunks.close()
-        outcome = environ.get("hypertrack_mock.wait")
-        if outcome is not None:  # a call that waits for something: the server sleeps, then asks again
-            return Wait(POLL_SECONDS, lambda: self._again(outcome))
+            _later.reset(token)
+        # the view waits for something (the server does, idle); unless it failed after asking: its error goes
+        if later and answer[0].startswith("202"):
+            return later[-1]
+        for wait in later:  # asked for, then the view failed: no one waits for what it was waiting for
+            if wait.until is not None:
+                wait.until.cancel()
         return Answer(int(answer[0][:3]), answer[1], body)
-
-    def _again(self, outcome) -> Answer | Wait:
-        done = outcome()
-        if done is None:
-            return Wait(POLL_SECONDS, lambda: self._again(outcome))
-        document, status = done
-        return json_answer(document, status)
 
     def _environ(self, request: Request) -> dict:
         host, _, port = request.client.rpartition(":")

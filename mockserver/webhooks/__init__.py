@@ -1,5 +1,4 @@
 """Webhooks delivered: a tenant's events to its receiver, with HyperTrack's (SNS's) semantics."""
-from .courier import signature
-from .delivery import Dispatcher
+from .delivery import Dispatcher, signature
 
 __all__ = ["Dispatcher", "signature"]

@@ -1,174 +1,105 @@
-"""The HTTP client deliveries use: a POST over kept-alive connections, the answer's head parsed by llhttp
-(httptools, the parser the server uses), on the courier's event loop (``courier.py``).
+"""The seam deliveries POST through: a ``Sender`` (one async ``post``), and the one the mock uses, on aiohttp.
 
-Why not aiohttp's client: a POST through it cost about 180 µs of CPU on this machine, this one about a
-sixth of that (``docs/architecture.md``, ``bench/webhooks.py``).  It does only what a delivery needs:
-POST a body, read the status (the answer's body is read and dropped), honour keep-alive, a timeout
-for the whole exchange, http and https.
+A delivery needs little of a client: POST a body with its headers, the status of the answer (whose
+body is read and dropped), connections kept alive between deliveries, a timeout for the whole
+exchange, http and https.  aiohttp's client does that on the server's own event loop; anything with
+the same ``post`` and ``aclose`` can stand in for it (``Dispatcher(sender=...)``).
+
+aiohttp is imported when a receiver is first set (``prepare``), in a thread: importing it takes about
+0.3 s, which neither the start of every mock nor the loop serving it should wait for.
 """
 from __future__ import annotations
 
 import asyncio
-import ssl
-from collections import defaultdict
-from urllib.parse import urlsplit
+import importlib
+import os
+import time
+from typing import TYPE_CHECKING, Protocol
 
-import httptools
+if TYPE_CHECKING:
+    import aiohttp
 
-#: Idle connections kept per receiver (host, port, scheme).
-IDLE_KEPT = 8
-
-
-class DeliveryError(Exception):
-    """The receiver gave no HTTP answer: refused, reset, closed, or not HTTP."""
+#: ``(status, error, latency_ms)`` of one POST: the HTTP status, or None and why there was none.
+Outcome = tuple[int | None, str | None, float]
 
 
-class _Exchange(asyncio.Protocol):
-    """One connection to a receiver; one request at a time."""
+class Sender(Protocol):
+    """What the dispatcher POSTs through."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop):
-        self.loop = loop
-        self.transport: asyncio.Transport | None = None
-        self.parser = httptools.HttpResponseParser(self)
-        self.answer: asyncio.Future | None = None
-        self.open = True
-        self.received = False  # any byte of the current answer
-        self.head_done = False
+    def prepare(self) -> None:
+        """Get ready to POST soon (a receiver was set), without holding up the loop."""
 
-    # --- asyncio.Protocol -----------------------------------------------------------------------
+    async def post(self, url: str, headers: dict[str, str], body: bytes, timeout: float) -> Outcome:
+        """POST ``body``; the receiver's status (None, and the error, without an answer within ``timeout``
+        seconds), and how long it took; never raises but when cancelled."""
 
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        self.received = True
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
-            self._fail(DeliveryError("the receiver switched protocols"))
-        except httptools.HttpParserError as error:
-            self._fail(DeliveryError(f"not an HTTP answer: {error}"))
-
-    def connection_lost(self, exc) -> None:
-        self.open = False
-        if self.answer is None or self.answer.done():
-            return
-        if self.head_done:  # an answer whose body ends with the connection: it is complete
-            self.answer.set_result((self.parser.get_status_code(), False))
-        else:
-            self.answer.set_exception(DeliveryError(
-                "the receiver closed the connection" + (f": {exc}" if exc else "")))
-
-    # --- httptools' callbacks -------------------------------------------------------------------
-
-    def on_headers_complete(self) -> None:
-        self.head_done = True
-
-    def on_message_complete(self) -> None:
-        if self.answer is not None and not self.answer.done():
-            self.answer.set_result((self.parser.get_status_code(), self.parser.should_keep_alive()))
-
-    # --- the client's side ----------------------------------------------------------------------
-
-    def send(self, request: bytes) -> asyncio.Future:
-        self.answer = self.loop.create_future()
-        self.received = self.head_done = False
-        self.transport.write(request)
-        return self.answer
-
-    def time_out(self) -> None:
-        self._fail(TimeoutError())
-
-    def _fail(self, error: Exception) -> None:
-        if self.answer is not None and not self.answer.done():
-            self.answer.set_exception(error)
-        self.close()
-
-    def close(self) -> None:
-        self.open = False
-        if self.transport is not None:
-            self.transport.close()
+    async def aclose(self) -> None:
+        """Close the connections kept (the server is stopping)."""
 
 
-class Client:
-    """POSTs to receivers, keeping connections alive between deliveries."""
+class AiohttpSender:
+    """POSTs with aiohttp's client, on the loop that calls it, keeping connections alive between deliveries."""
 
     def __init__(self):
-        self.idle: dict[tuple, list[_Exchange]] = defaultdict(list)
-        self.targets: dict[str, tuple[tuple, bytes]] = {}
-        self._ssl: ssl.SSLContext | None = None
+        self.aiohttp = None  # the module, once imported
+        self._importing: asyncio.Future | None = None
+        self.session: aiohttp.ClientSession | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
 
-    def _target(self, url: str) -> tuple[tuple, bytes]:
-        """``((host, port, secure), b"POST /path HTTP/1.1\r\nHost: ...\r\n")`` of a URL, parsed once."""
-        known = self.targets.get(url)
-        if known is None:
-            parts = urlsplit(url)
-            secure = parts.scheme == "https"
-            key = (parts.hostname or "", parts.port or (443 if secure else 80), secure)
-            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            head = f"POST {target} HTTP/1.1\r\nHost: {parts.netloc.rpartition('@')[2]}\r\n".encode("latin-1")
-            if len(self.targets) > 10_000:
-                self.targets.clear()
-            known = self.targets[url] = (key, head)
-        return known
-
-    async def post(self, url: str, body: bytes, headers: bytes, timeout: float) -> int:
-        """The status the receiver answered; ``headers`` are header lines, each ending in CRLF.
-        ``DeliveryError`` without an answer, ``TimeoutError`` when the whole exchange took longer than
-        ``timeout`` seconds."""
-        key, head = self._target(url)
-        request = b"".join((head, headers, b"Content-Length: %d\r\n\r\n" % len(body), body))
+    def prepare(self) -> None:
+        """Start importing aiohttp in a thread of the loop's executor, if it is not imported yet."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        idle = self.idle[key]
-        while idle:
-            exchange = idle.pop()
-            if not exchange.open:
-                continue
-            try:
-                return await self._over(exchange, key, request, deadline)
-            except DeliveryError:
-                if exchange.received:
-                    raise
-                # a kept connection the receiver had closed meanwhile: try once on a new one
+        if self.aiohttp is None and (self._importing is None or self._importing.get_loop() is not loop):
+            self._importing = loop.run_in_executor(None, importlib.import_module, "aiohttp")
+
+    async def _module(self):
+        if self.aiohttp is None:
+            self.prepare()
+            # shielded: a delivery cancelled meanwhile must not cancel the import the next one awaits
+            self.aiohttp = await asyncio.shield(self._importing)
+        return self.aiohttp
+
+    def _session(self, aiohttp) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self.session is None or self.session.closed or self.loop is not loop:  # a session serves one loop
+            self.loop = loop
+            # No overall connection limit: a tenant has one delivery's first attempt under way at a time
+            # (its retries aside), so the tenants bound the connections, and a limit shared by every
+            # tenant would let one slow receiver hold up another tenant's deliveries.
+            connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
+            # Only the headers SNS sends: aiohttp would add Accept and Accept-Encoding of its own.
+            self.session = aiohttp.ClientSession(connector=connector, skip_auto_headers=("Accept", "Accept-Encoding"),
+                                                 auto_decompress=False, trust_env=False)
+        return self.session
+
+    async def post(self, url: str, headers: dict[str, str], body: bytes, timeout: float) -> Outcome:
+        aiohttp = await self._module()
+        started = time.perf_counter()
+        status = error = None
         try:
-            exchange = await asyncio.wait_for(self._connect(key), max(deadline - loop.time(), 0))
+            async with self._session(aiohttp).post(url, data=body, headers=headers, allow_redirects=False,
+                                                   timeout=aiohttp.ClientTimeout(total=timeout)) as answer:
+                async for _ in answer.content.iter_any():  # read to the end (the connection is kept), kept nowhere
+                    pass
+                status = answer.status
         except asyncio.TimeoutError:
-            raise TimeoutError from None
-        return await self._over(exchange, key, request, deadline)
+            error = f"no answer within {round(timeout * 1000)} ms"
+        except aiohttp.ClientSSLError as failure:  # before its base class: a certificate error has no os_error
+            error = f"TLS with the receiver failed: {failure}"
+        except aiohttp.ClientConnectorError as failure:
+            cause = failure.os_error  # asyncio's "Connect call failed (...)" says less than the errno does
+            reason = os.strerror(cause.errno) if (cause.errno or 0) > 0 else (cause.strerror or str(cause))
+            error = f"cannot connect to {failure.host}:{failure.port}: {reason}"
+        except aiohttp.ClientError as failure:
+            error = f"{type(failure).__name__}: {failure}" if str(failure) else type(failure).__name__
+        except ValueError as failure:  # a URL or header aiohttp refuses to send
+            error = f"not sent: {failure}"
+        return status, error, round((time.perf_counter() - started) * 1000, 3)
 
-    async def _connect(self, key: tuple) -> _Exchange:
-        host, port, secure = key
-        loop = asyncio.get_running_loop()
-        context = None
-        if secure:
-            if self._ssl is None:
-                self._ssl = ssl.create_default_context()
-            context = self._ssl
-        try:
-            _, exchange = await loop.create_connection(lambda: _Exchange(loop), host, port, ssl=context)
-        except OSError as error:
-            raise DeliveryError(f"cannot connect to {host}:{port}: {error.strerror or error}") from None
-        return exchange
-
-    async def _over(self, exchange: _Exchange, key: tuple, request: bytes, deadline: float) -> int:
-        answer = exchange.send(request)
-        timer = exchange.loop.call_at(deadline, exchange.time_out)
-        try:
-            status, keep_alive = await answer
-        except BaseException:
-            exchange.close()
-            raise
-        finally:
-            timer.cancel()
-        if keep_alive and exchange.open and len(self.idle[key]) < IDLE_KEPT:
-            self.idle[key].append(exchange)
-        else:
-            exchange.close()
-        return status
-
-    def close(self) -> None:
-        for connections in self.idle.values():
-            for exchange in connections:
-                exchange.close()
-        self.idle.clear()
+    async def aclose(self) -> None:
+        session, self.session = self.session, None
+        if self._importing is not None and not self._importing.done():
+            await asyncio.gather(self._importing, return_exceptions=True)  # the executor's thread ends with it
+        self._importing = None
+        if session is not None and not session.closed and self.loop is asyncio.get_running_loop():
+            await session.close()
