@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import hmac
 import json
+import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from urllib.parse import quote
 
 from apiflask import APIBlueprint, HTTPError
 from flask import current_app, request
 
+from ..models.budget import BudgetExceeded
 from ..models.clock import KEEP, ClockOutOfRange
 from ..scenarios import ScenarioError, describe, validate
 from ..schemas.control import ClockRequest, FaultRule, JournalQuery
@@ -80,8 +82,19 @@ def _apply(scenario: dict, name: str | None):
     if account_id is None:
         backend.load_startup_scenario(scenario)
     else:
-        backend.load_tenant_scenario(account_id, scenario)
+        try:
+            backend.load_tenant_scenario(account_id, scenario)
+        except BudgetExceeded as error:
+            raise over_budget(error, "The scenario's state") from None
     return {"status": "ok", "scenario": name, **_scope(account_id)}
+
+
+def over_budget(error: BudgetExceeded, what: str) -> HTTPError:
+    """The 413 of a control call that would take what the mock stores for an account past its budget."""
+    return HTTPError(413, "Request Entity Too Large", detail={
+        **error.detail(), "json": [f"{what} would take this account's control-plane state to "
+                                   f"{error.used + error.needed} bytes, past its {error.limit}-byte budget "
+                                   "(--account-bytes): remove fault rules, or start the mock with a larger one."]})
 
 
 @bp.get("/health")
@@ -192,7 +205,11 @@ def clear_journal():
 @json_body(FaultRule)
 def add_fault(json_data):
     account_id, target = _target()
-    return {"fault": target.faults.add(json_data).describe(), **_scope(account_id)}, 201
+    try:
+        fault = mock().backend.add_fault(target, json_data)
+    except BudgetExceeded as error:
+        raise over_budget(error, "The rule") from None
+    return {"fault": fault.describe(), **_scope(account_id)}, 201
 
 
 @bp.get("/faults")
@@ -351,57 +368,144 @@ def drain(json_data):
 
 # --- the inbox: a receiver inside the mock, for trying webhooks without one of your own ------------
 
-class Inbox:
-    """What one named inbox received, and the statuses it answers in turn (then 200)."""
+#: What a kept delivery costs besides its body's and headers' characters: its tuple, time, status, the
+#: body's ``bytes`` object and the headers' tuple (measured with ``tracemalloc``, rounded up).
+DELIVERY_OVERHEAD = 240
+#: What each kept header costs besides its characters (its tuple and two ``str`` objects).
+HEADER_OVERHEAD = 162
 
-    KEPT = 1000
+
+class Inbox:
+    """What one named inbox received (each delivery as ``(at, status, headers, body)``, the body's bytes
+    kept once and read as text and JSON only when shown), within its byte budget, and the statuses it
+    answers in turn (then 200)."""
 
     def __init__(self):
         self.answers: deque = deque()
-        self.received: deque = deque(maxlen=self.KEPT)
+        self.received: deque = deque()
+        self.sizes: deque = deque()
+        self.bytes = 0
+        #: deliveries let go to keep within the budgets, oldest first, since the inbox was last emptied
+        self.dropped = 0
+
+    def drop_oldest(self) -> int:
+        """Let the oldest delivery go; the bytes it held."""
+        self.received.popleft()
+        size = self.sizes.popleft()
+        self.bytes -= size
+        self.dropped += 1
+        return size
+
+    def clear(self) -> int:
+        """Forget every delivery (and the count of those dropped); the bytes they held."""
+        held, self.bytes, self.dropped = self.bytes, 0, 0
+        self.received.clear()
+        self.sizes.clear()
+        return held
 
 
-def _inbox(name: str) -> Inbox:
-    inboxes = mock().inboxes
-    inbox = inboxes.get(name)
-    if inbox is None:
-        inbox = inboxes[name] = Inbox()
-        while len(inboxes) > INBOXES_KEPT:
-            inboxes.popitem(last=False)
-    return inbox
+class Inboxes:
+    """Every named inbox, the least recently delivered to first: at most ``KEPT`` inboxes, each holding at
+    most ``inbox_bytes`` of deliveries and all of them ``inboxes_bytes``; past a budget, the oldest
+    deliveries go first (of the inbox itself, then of the least recently delivered to)."""
+
+    KEPT = 1000
+
+    def __init__(self, inbox_bytes: int, inboxes_bytes: int):
+        self.inbox_bytes, self.inboxes_bytes = inbox_bytes, inboxes_bytes
+        self.lock = threading.Lock()
+        self.inboxes: OrderedDict[str, Inbox] = OrderedDict()
+        self.bytes = 0
+
+    def get(self, name: str) -> Inbox:
+        """The named inbox, made empty on first use (the least recently delivered to goes past ``KEPT``)."""
+        with self.lock:
+            inbox = self.inboxes.get(name)
+            if inbox is None:
+                inbox = self.inboxes[name] = Inbox()
+                while len(self.inboxes) > self.KEPT:
+                    self.bytes -= self.inboxes.popitem(last=False)[1].clear()
+            return inbox
+
+    def deliver(self, name: str, status: int, headers: tuple, body: bytes) -> None:
+        """Keep a delivery, letting the oldest go to stay within both budgets (a delivery larger than an
+        inbox's budget is refused before, by ``inbox_receive``)."""
+        size = delivery_size(headers, body)
+        with self.lock:
+            inbox = self.inboxes.get(name)
+            if inbox is None:  # emptied by KEPT meanwhile
+                return
+            self.inboxes.move_to_end(name)
+            while inbox.received and inbox.bytes + size > self.inbox_bytes:
+                self.bytes -= inbox.drop_oldest()
+            for other in self.inboxes.values():
+                while other.received and self.bytes + size > self.inboxes_bytes:
+                    self.bytes -= other.drop_oldest()
+                if self.bytes + size <= self.inboxes_bytes:
+                    break
+            inbox.received.append((time.time(), status, headers, body))
+            inbox.sizes.append(size)
+            inbox.bytes += size
+            self.bytes += size
+
+    def clear(self, inbox: Inbox) -> None:
+        with self.lock:
+            self.bytes -= inbox.clear()
 
 
-#: Named inboxes kept, the oldest dropped first.
-INBOXES_KEPT = 1000
+def delivery_size(headers: tuple, body: bytes) -> int:
+    """What keeping a delivery costs, in bytes."""
+    return DELIVERY_OVERHEAD + len(body) + sum(HEADER_OVERHEAD + len(k) + len(v) for k, v in headers)
+
+
+def _shown(at: float, status: int, headers: tuple, body: bytes) -> dict:
+    """A kept delivery as ``GET /__mock/inbox/<name>`` shows it: its body as text, and as JSON (null when
+    it is not JSON, or nested too deeply to read)."""
+    try:
+        document = json.loads(body)
+        json.dumps(document)  # what could be read can be written back (a document nested almost too deeply)
+    except (ValueError, RecursionError):
+        document = None
+    return {"at": at, "status": status, "headers": dict(headers), "body": body.decode("utf-8", "replace"),
+            "json": document}
 
 
 @bp.post("/inbox/<name>")
 @bp.doc(summary="A webhook receiver inside the mock: keeps each delivery, answers the next scripted status "
-                "(200 once the script is done)")
+                "(200 once the script is done); past its byte budget the oldest deliveries go first",
+        responses={413: "A delivery larger than an inbox's whole budget"})
 def inbox_receive(name):
-    inbox = _inbox(name)
-    status = inbox.answers.popleft() if inbox.answers else 200
+    inboxes = mock().inboxes
     body = request.get_data()
-    try:
-        document = json.loads(body)
-    except ValueError:
-        document = None
-    inbox.received.append({"at": time.time(), "status": status, "headers": dict(request.headers),
-                           "body": body.decode("utf-8", "replace"), "json": document})
+    headers = tuple(request.headers.items())
+    if delivery_size(headers, body) > min(inboxes.inbox_bytes, inboxes.inboxes_bytes):
+        raise HTTPError(413, "Request Entity Too Large", detail={"json": [
+            f"An inbox keeps at most {min(inboxes.inbox_bytes, inboxes.inboxes_bytes)} bytes of deliveries "
+            f"(--inbox-bytes, --inboxes-bytes); this delivery alone needs {delivery_size(headers, body)}."]})
+    inbox = inboxes.get(name)
+    status = inbox.answers.popleft() if inbox.answers else 200
+    inboxes.deliver(name, status, headers, body)
     return {"status": status}, status
 
 
 @bp.get("/inbox/<name>")
-@bp.doc(summary="What the named inbox received, oldest first")
+@bp.doc(summary="What the named inbox received, oldest first; ``dropped``: the deliveries let go to keep "
+                "within its byte budget")
 def inbox_read(name):
-    return {"deliveries": list(_inbox(name).received)}
+    inboxes = mock().inboxes
+    inbox = inboxes.get(name)
+    with inboxes.lock:
+        kept, dropped, held = list(inbox.received), inbox.dropped, inbox.bytes
+    return {"deliveries": [_shown(*delivery) for delivery in kept], "dropped": dropped, "bytes": held,
+            "max_bytes": inboxes.inbox_bytes}
 
 
 @bp.put("/inbox/<name>")
 @bp.doc(summary="Script the statuses the inbox answers next (e.g. [500, 500]), and empty it")
 @json_body(InboxScript)
 def inbox_script(name, json_data):
-    inbox = _inbox(name)
+    inboxes = mock().inboxes
+    inbox = inboxes.get(name)
     inbox.answers = deque(json_data["answers"])
-    inbox.received.clear()
+    inboxes.clear(inbox)
     return {"answers": list(inbox.answers)}
