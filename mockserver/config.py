@@ -14,7 +14,7 @@ DEFAULTS = {
     "journal_bytes": 1024 * 1024,  # bytes a journal (each tenant's, the server-wide one) may hold
     "log_requests": False,     # one line per request on stderr
     "max_tenants": None,       # None: accounts are bounded by tenants_bytes alone (a count cap if set)
-    "tenants_bytes": 512 * 1024 * 1024,  # what every account's state may hold, together (estimated)
+    "tenants_bytes": 256 * 1024 * 1024,  # what every account's state may hold, together (estimated)
     "account_bytes": 16 * 1024 * 1024,   # what one account's control-plane state may hold
     "inbox_bytes": 4 * 1024 * 1024,      # deliveries one /__mock/inbox/<name> keeps, oldest dropped first
     "inboxes_bytes": 64 * 1024 * 1024,   # deliveries every inbox keeps, together

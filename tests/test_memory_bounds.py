@@ -57,10 +57,10 @@ def test_inboxes_together_keep_within_their_budget_the_least_recently_used_losin
     app = make_app({"inbox_bytes": 64 * 1024, "inboxes_bytes": 100 * 1024})
     client = app.test_client()
     for name in ("a", "a", "b", "b", "c", "c"):
-        client.post(f"/__mock/inbox/{name}", data="y" * 20_000)
+        client.post(f"/__mock/inbox/{name}", data="y" * 30_000)
 
     kept = {name: client.get(f"/__mock/inbox/{name}").get_json() for name in "abc"}
-    assert [(len(kept[n]["deliveries"]), kept[n]["dropped"]) for n in "abc"] == [(0, 2), (2, 0), (2, 0)]
+    assert [(len(kept[n]["deliveries"]), kept[n]["dropped"]) for n in "abc"] == [(0, 2), (1, 1), (2, 0)]
     assert app.mock.inboxes.bytes <= 100 * 1024
 
 
@@ -80,7 +80,7 @@ def test_an_inbox_keeps_a_body_once_as_bytes():
     app.test_client().post("/__mock/inbox/box", data=body, headers={"Content-Type": "application/json"})
 
     [delivery] = app.mock.inboxes.get("box").received
-    assert delivery[3] == body and not any(isinstance(part, (list, str)) and len(part) > 1000 for part in delivery)
+    assert type(delivery) is bytes and delivery.endswith(body) and len(delivery) < len(body) + 1000
 
 
 def test_a_100000_deep_json_body_to_an_inbox_is_kept_and_read_back_as_text():

@@ -37,8 +37,13 @@ class Cut:
 
 
 def kept(raw: bytes | None):
-    """``raw`` as a journal keeps it: whole, or past ``MAX_KEPT_BODY`` its start and length (a ``Cut``)."""
-    return Cut(raw) if raw is not None and len(raw) > MAX_KEPT_BODY else raw
+    """``raw`` as a journal keeps it: whole, or past ``MAX_KEPT_BODY`` its start and length (a ``Cut``).
+
+    Kept whole, it is copied: an answer's bytes come from orjson, which allocates at least 4 KiB for
+    each (its buffer, never shrunk), so that keeping the original would cost twice what it counts."""
+    if raw is None:
+        return None
+    return Cut(raw) if len(raw) > MAX_KEPT_BODY else bytes(memoryview(raw))
 
 
 def _length(body) -> int:

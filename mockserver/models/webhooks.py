@@ -30,8 +30,8 @@ DEVICE_VALUES = ("first_eta", "eta_change", "n_minutes_away", "delayed", "arrive
 ATTEMPTS_KEPT = 1000
 #: What a message kept for Get Order Webhooks costs: its object and delivery status, and for each byte
 #: of the JSON of its records, what it and the events indexed from it hold (measured with tracemalloc).
-MESSAGE_OVERHEAD = 400
-MESSAGE_BYTES_PER_RECORD_BYTE = 5
+MESSAGE_OVERHEAD = 1000
+MESSAGE_BYTES_PER_RECORD_BYTE = 10
 
 
 class Webhooks:
