@@ -9,6 +9,7 @@ import tracemalloc
 from conftest import basic, make_app, seed_request
 
 from mockserver.models.journal import Entry, Journal
+from mockserver.models.webhooks import event as webhook_event
 
 # --- 8. the journal counts what an entry costs -----------------------------------------------------
 
@@ -139,6 +140,39 @@ def test_webhook_messages_kept_past_the_accounts_budget_let_the_oldest_go():
 
     assert tenant.sent[-1] is messages[-1] and 0 < len(tenant.sent) < 100
     assert tenant.sent_dropped == 100 - len(tenant.sent) and tenant.sent_bytes <= 256 * 1024
+
+
+class _OrderMessage(_Message):
+    """A delivery of one ``started`` event of an order, padded to ``size`` bytes of records."""
+
+    def __init__(self, order: dict, n: int, size: int):
+        super().__init__(size)
+        self.record = ("order", "started", f"2023-11-01T22:48:{n:02d}.000Z", "2023-11-01T22:48:00.000Z",
+                       order["device_id"], order.get("worker_handle"), order["order_handle"], order["route_handle"],
+                       order["status"], order.get("share_url"), {"n": n}, None)
+
+    def events(self):
+        return [webhook_event(self.record, "acme")]
+
+
+def test_get_order_webhooks_pages_on_without_a_repeat_after_the_oldest_messages_are_dropped():
+    app = make_app({"account_bytes": 100 * 1024})
+    client = app.test_client()
+    [order] = client.post("/orders/track", json=seed_request(), headers=basic()).get_json()["orders"][:1]
+    tenant = app.backend.tenants["acme"]
+    url = f"/orders/{order['order_handle']}/webhooks"
+    for n in range(2):
+        tenant.note_sent(_OrderMessage(order, n, 3000))
+    first = client.get(url + "?limit=1", headers=basic()).get_json()
+    assert [event["data"]["metadata"]["n"] for event in first["webhooks"]] == [1]
+
+    for n in range(2, 5):  # the oldest go: three of 31 KB fit in 100 KiB
+        tenant.note_sent(_OrderMessage(order, n, 3000))
+    rest = client.get(url + f"?limit=10&pagination_token={first['pagination_token']}", headers=basic()).get_json()
+    newest = client.get(url + "?limit=10", headers=basic()).get_json()
+
+    assert tenant.sent_dropped == 2 and rest["webhooks"] == []
+    assert [event["data"]["metadata"]["n"] for event in newest["webhooks"]] == [4, 3, 2]
 
 
 # --- 10. OAuth tokens: a cap, and expiry on the account's clock ---------------------------------------
