@@ -138,9 +138,8 @@ class Backend:
         total = self._total(now)
         count = len(tenants) + (old is None)
         if total + needed > self.tenants_bytes or (self.max_tenants and count > self.max_tenants):
-            total = self._total(now, again=True)
             gone = []
-            for other_id, other in tenants.items():  # the least recently used first
+            for other_id, other in list(tenants.items()):  # the least recently used first (a copy: others move)
                 if total + needed <= self.tenants_bytes and not (self.max_tenants and count > self.max_tenants):
                     break
                 if other_id == account_id:
@@ -163,11 +162,11 @@ class Backend:
         self._bytes_total = total + needed
         reaper.discard([old] if old is not None else [])
 
-    def _total(self, now: float, again: bool = False) -> int:
-        """What every tenant holds, added up again once a second, or a tenth of a second when ``again``
-        (near the budget); in between, the last sum and what new tenants added.  (Tenants grow between
-        sums; only a new one's arrival lets others go.)"""
-        if now - self._bytes_counted > (0.1 if again else 1.0):
+    def _total(self, now: float) -> int:
+        """What every tenant holds, added up again at most once a second (about 2 us a tenant); in between,
+        the last sum, with what new tenants added and evicted ones took away.  (Tenants grow between sums;
+        only a new one's arrival lets others go.)"""
+        if now - self._bytes_counted > 1.0:
             self._bytes_total = sum(tenant_bytes(tenant) for tenant in list(self.tenants.values()))
             self._bytes_counted = now
         return self._bytes_total
