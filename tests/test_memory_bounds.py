@@ -245,3 +245,15 @@ def test_when_the_accounts_budget_is_full_of_accounts_in_use_a_new_one_gets_a_50
     app.backend.active_seconds = 0  # as if a minute went by: the least recently used make room
     assert client.get("/orders/?limit=1", headers=basic("fresh-199")).status_code == 200
     assert "fresh-0" not in app.backend.tenants and "victim" in app.backend.tenants
+
+
+def test_max_tenants_still_caps_accounts_by_number_without_letting_one_in_use_go():
+    app = make_app({"max_tenants": 2})
+    client = app.test_client()
+    for account in ("t1", "t2"):
+        assert client.get("/orders/?limit=1", headers=basic(account)).status_code == 200
+
+    full = client.get("/orders/?limit=1", headers=basic("t3"))
+
+    assert full.status_code == 503 and full.get_json()["detail"]["budget"] == "max_tenants"
+    assert sorted(app.backend.tenants) == ["t1", "t2"]
