@@ -257,3 +257,14 @@ def test_max_tenants_still_caps_accounts_by_number_without_letting_one_in_use_go
 
     assert full.status_code == 503 and full.get_json()["detail"]["budget"] == "max_tenants"
     assert sorted(app.backend.tenants) == ["t1", "t2"]
+
+
+def test_resetting_an_account_makes_room_for_another_at_once():
+    app = make_app({"tenants_bytes": 1024 * 1024})
+    client = app.test_client()
+    n = 0
+    while client.get("/orders/?limit=1", headers=basic(f"a{n}")).status_code == 200:
+        n += 1
+    assert client.post("/__mock/reset", headers=basic("a0")).status_code == 200
+
+    assert client.get("/orders/?limit=1", headers=basic("newcomer")).status_code == 200

@@ -189,6 +189,8 @@ class Backend:
     def reset_tenant(self, account_id: str) -> None:
         with self._lock:
             tenant = self.tenants.pop(account_id, None)
+            if tenant is not None:  # room for another account at once, not at the next sum
+                self._bytes_total -= tenant_bytes(tenant)
         reaper.discard([tenant] if tenant else [], give_back=True)
 
     def load_tenant_scenario(self, account_id: str, scenario: dict) -> Tenant:
