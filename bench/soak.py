@@ -1,12 +1,19 @@
-"""The soak: ``python bench/soak.py [minutes]`` (default 10) of mixed traffic, and the server's memory.
+"""The soak: ``python bench/soak.py [minutes] [server flags]`` (default 10) of mixed traffic, and the
+server's memory.
 
-The mock runs as the CLI runs it (default settings); wrk (Debian's package) sends, on 16 connections,
-a mix over 1,000 made-up accounts: tracks with fresh handles (most of it), listings, bodies of 1 MiB
-that are refused (invalid JSON just under the size limit: 400; just over it: 413), fault rules added
-(a 503 once, a short delay once), and tenant resets.  The script samples the server's RSS every few
-seconds, then resets the whole server and samples it again.  It prints the figures, and fails if the
-RSS ever passes the bound that ``docs/performance.md`` documents, or does not come back near its
-start after the reset.
+The mock runs as the CLI runs it (default settings, or the flags given: ``--tenants-bytes 67108864``
+reaches that budget in a short soak); wrk (Debian's package) sends, on 16 connections, a mix over
+1,000 made-up accounts: tracks with fresh handles (most of it), listings, bodies of 1 MiB that are
+refused (invalid JSON just under the size limit: 400; just over it: 413), fault rules added (a 503
+once, a short delay once), tenant resets; and the abuse of issue 22: JSON arrays of 1 MiB POSTed to
+64 inboxes (item 7), and tracks from accounts never seen before, one each (account churn, item 11).
+The script samples the server's RSS every few seconds (and counts the 503s of a full budget), then
+resets the whole server and samples RSS again.  It prints the figures,
+and fails if the RSS ever passes the bound that ``docs/performance.md`` documents (start-up plus the
+byte budgets of the settings), after the reset included.  (It no longer asks RSS to come back near its
+start after the reset: with a thousand accounts kept, which the bound by bytes now allows where 500
+were let go, the allocator keeps its fragmented pages for the next traffic, as it did before this
+change at --max-tenants 1000.)
 """
 from __future__ import annotations
 
@@ -26,33 +33,72 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import Served, rss_mb  # noqa: E402
+from mockserver.cli import parser  # noqa: E402
+from mockserver.config import load_settings  # noqa: E402
 
 #: Ports of the abuse checks, each on a server of its own.
 PIPELINING_PORT, TRAILERS_PORT, PACKET_PORT = 18761, 18762, 18763
 
 PORT = 18720
 ACCOUNTS = 1000
-#: The bound the soak holds the server to: start-up, plus every kept tenant's journal at its byte cap
-#: (--max-tenants x --journal-bytes, 500 MiB at the defaults), plus room for what the tenants hold.
-BOUND_MB = 50 + 500 + 250
+#: What the server holds besides its budgets: start-up (50 MB), and what is in flight (16 connections'
+#: requests of up to 1 MiB, each read, parsed and answered) and the allocator keeps between.
+SLACK_MB = 50 + 150
+
+
+def bound_mb(flags: list[str]) -> float:
+    """The bound the soak holds the server to: start-up and slack, the accounts' budget, the inboxes',
+    the server-wide journal's and the tokens' (about 300 bytes each)."""
+    settings = load_settings(vars(parser().parse_args(flags)))
+    budgets = (settings["tenants_bytes"] + settings["inboxes_bytes"] + settings["journal_bytes"]
+               + 300 * settings["max_tokens"])
+    return SLACK_MB + budgets / 2**20
 
 LUA = r"""
 local counter = 0
 local auths = {%(auths)s}
 local big = string.rep("x", 1024 * 1024 - 100)
+local array = "[" .. string.rep("123456,", (1024 * 1024 - 2000) / 7) .. "0]"
+local b64chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+local function b64(data)
+  return ((data:gsub(".", function(x)
+    local r, b = "", x:byte()
+    for i = 8, 1, -1 do r = r .. (b %% 2 ^ i - b %% 2 ^ (i - 1) > 0 and "1" or "0") end
+    return r
+  end) .. "0000"):gsub("%%d%%d%%d?%%d?%%d?%%d?", function(x)
+    if #x < 6 then return "" end
+    local c = 0
+    for i = 1, 6 do c = c + (x:sub(i, i) == "1" and 2 ^ (6 - i) or 0) end
+    return b64chars:sub(c + 1, c + 1)
+  end) .. ({"", "==", "="})[#data %% 3 + 1])
+end
 local seed = '{"worker_handle":"james@ht.com","track_mode":"on_time","orders":[' ..
   '{"order_handle":"o1-%%s","destination":{"geometry":{"type":"Point","coordinates":[-121.9,37.3]}}},' ..
   '{"order_handle":"o2-%%s","destination":{"geometry":{"type":"Point","coordinates":[-121.9,37.3]}}}]}'
-function setup(thread) thread:set("tid", 1) end
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function response(status, headers, body)
+  if status == 503 and body:find("mock_memory_full", 1, true) then full = (full or 0) + 1 end
+end
+function done(summary, latency, requests)
+  for _, thread in ipairs(threads) do print("memory full: " .. tostring(thread:get("full") or 0)) end
+end
 function init(args) math.randomseed(os.time()); prefix = string.format("%%06x", math.random(0, 0xffffff)) end
 request = function()
   counter = counter + 1
   local auth = auths[math.random(#auths)]
   local headers = {["Content-Type"] = "application/json", ["Authorization"] = auth}
   local kind = counter %% 100
-  if kind < 85 then
+  if kind < 80 then
     local handle = prefix .. "-" .. counter
     return wrk.format("POST", "/orders/track", headers, string.format(seed, handle, handle))
+  elseif kind < 85 then
+    local handle = prefix .. "-" .. counter
+    headers["Authorization"] = "Basic " .. b64("churn-" .. handle .. ":secret")
+    return wrk.format("POST", "/orders/track", headers, string.format(seed, handle, handle))
+  elseif kind < 87 then
+    return wrk.format("POST", "/__mock/inbox/soak-" .. (math.floor(counter / 100) %% 64),
+                      {["Content-Type"] = "application/json"}, array)
   elseif kind < 92 then
     return wrk.format("GET", "/orders/?limit=5", headers)
   elseif kind < 95 then
@@ -76,12 +122,15 @@ def lua_script() -> str:
     return LUA % {"auths": auths}
 
 
-def main(minutes: float = 10) -> int:
+def main(minutes: float = 10, flags: list[str] | None = None) -> int:
+    flags = flags or []
+    bound = bound_mb(flags)
     samples: list[tuple[float, float]] = []
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua_script())
     try:
-        with Served([sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", str(PORT)], PORT) as served:
+        with Served([sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", str(PORT), *flags],
+                    PORT) as served:
             pid = served.process.pid
             start = rss_mb(pid)
             done = threading.Event()
@@ -99,17 +148,26 @@ def main(minutes: float = 10) -> int:
             sampler.join()
             during = max(mb for _, mb in samples)
             tenants = len(requests.get(f"http://127.0.0.1:{PORT}/__mock/state", timeout=60).json()["tenants"])
+            inbox = requests.get(f"http://127.0.0.1:{PORT}/__mock/inbox/soak-0", timeout=60).json()
             requests.post(f"http://127.0.0.1:{PORT}/__mock/reset", timeout=60).raise_for_status()
-            time.sleep(5)  # the reaper frees the old state a slice at a time
+            time.sleep(6)  # the reaper frees the old state a slice at a time
+            # and hands memory back at most every 5 s: a reset with nothing to free asks it again
+            requests.post(f"http://127.0.0.1:{PORT}/__mock/reset", timeout=60).raise_for_status()
+            time.sleep(2)
             after = rss_mb(pid)
     finally:
         os.unlink(script.name)
     total = next(line for line in out.splitlines() if "requests in" in line).strip()
-    print(f"wrk: {total}")
-    print(f"RSS: {start:.0f} MB at start, {during:.0f} MB at most (bound {BOUND_MB} MB), "
-          f"{after:.0f} MB after a server-wide reset; {tenants} tenants kept at the end")
-    ok = during <= BOUND_MB and after <= start + 30
-    print("within the bound, and back near the start after a reset" if ok else "OUT OF BOUNDS")
+    refused = next((line.strip() for line in out.splitlines() if "Non-2xx" in line), "no non-2xx answers")
+    full = sum(int(line.split(":")[1]) for line in out.splitlines() if line.startswith("memory full:"))
+    print(f"wrk: {total}; {refused} (the refused bodies and faults), {full} of them 503 mock_memory_full")
+    print(f"RSS: {start:.0f} MB at start, {during:.0f} MB at most (bound {bound:.0f} MB), "
+          f"{after:.0f} MB after a server-wide reset; {tenants} tenants kept at the end; "
+          f"inbox soak-0 kept {len(inbox['deliveries'])} deliveries "
+          f"({inbox['bytes']} bytes), dropped {inbox['dropped']}")
+    print("RSS samples (s, MB): " + ", ".join(f"{t - samples[0][0] + 5:.0f}:{mb:.0f}" for t, mb in samples))
+    ok = during <= bound and after <= bound
+    print("within the bound, and after a reset too" if ok else "OUT OF BOUNDS")
     return max(0 if ok else 1, abuse())  # then the server under abuse, each check on a server of its own
 
 
@@ -247,4 +305,4 @@ ABUSE_BOUND_MB = 300
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] in ABUSE:  # python bench/soak.py pipelining trailers
         sys.exit(abuse(sys.argv[1:]))
-    sys.exit(main(float(sys.argv[1]) if len(sys.argv) > 1 else 10))
+    sys.exit(main(float(sys.argv[1]) if len(sys.argv) > 1 else 10, sys.argv[2:]))

@@ -36,8 +36,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--journal-bytes", type=int, metavar="N", help="bytes each tenant's journal (and the "
                    f"server-wide one) may hold, oldest dropped first (default {DEFAULTS['journal_bytes']}; "
                    f"{env_name('journal_bytes')})")
-    p.add_argument("--max-tenants", type=int, metavar="N", help="accounts whose state is kept; past it, the least "
-                   f"recently used starts over (default {DEFAULTS['max_tenants']}; {env_name('max_tenants')})")
+    p.add_argument("--tenants-bytes", type=int, metavar="N", help="bytes every account's state may hold together "
+                   "(estimated); past it, the least recently used account idle for a minute starts over, and a new "
+                   f"account is refused with 503 if none is (default {DEFAULTS['tenants_bytes']}; "
+                   f"{env_name('tenants_bytes')})")
+    p.add_argument("--max-tenants", type=int, metavar="N", help="also cap the accounts kept by number, the same "
+                   f"way (default: no cap; {env_name('max_tenants')})")
+    p.add_argument("--account-bytes", type=int, metavar="N", help="bytes the control plane may store for one "
+                   "account (fault rules, a scenario loaded for it, webhook messages kept); past it a control call "
+                   f"answers 413 (default {DEFAULTS['account_bytes']}; {env_name('account_bytes')})")
+    p.add_argument("--inbox-bytes", type=int, metavar="N", help="bytes of deliveries one /__mock/inbox/<name> keeps, "
+                   f"oldest dropped first (default {DEFAULTS['inbox_bytes']}; {env_name('inbox_bytes')})")
+    p.add_argument("--inboxes-bytes", type=int, metavar="N", help="bytes of deliveries every inbox keeps together "
+                   f"(default {DEFAULTS['inboxes_bytes']}; {env_name('inboxes_bytes')})")
+    p.add_argument("--max-tokens", type=int, metavar="N", help="OAuth tokens live at once; past it, the oldest is "
+                   f"forgotten (default {DEFAULTS['max_tokens']}; {env_name('max_tokens')})")
     p.add_argument("--admin-token", metavar="TOKEN", help="lock the server-wide control calls: they then need "
                    f"'X-Mock-Admin-Token: TOKEN' ({env_name('admin_token')}; prefer the variable, which "
                    "other users of the machine cannot read in the process list)")
@@ -56,8 +69,9 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = load_settings(vars(args))
-        app = create_app({k: settings[k] for k in ("fixtures", "scenario", "seed", "max_body_bytes", "journal_cap",
-                                                    "journal_bytes", "max_tenants", "admin_token")})
+        app = create_app({k: settings[k] for k in (
+            "fixtures", "scenario", "seed", "max_body_bytes", "journal_cap", "journal_bytes", "max_tenants",
+            "tenants_bytes", "account_bytes", "inbox_bytes", "inboxes_bytes", "max_tokens", "admin_token")})
         server = Server(app, settings["host"], settings["port"], log_requests=settings["log_requests"],
                         max_connections=settings["max_connections"], header_seconds=settings["header_timeout"])
     except (ConfigError, ScenarioError, CannotListen) as error:

@@ -13,14 +13,21 @@ DEFAULTS = {
     "journal_cap": 1000,       # journal entries kept per tenant (and server-wide); 0: no journal
     "journal_bytes": 1024 * 1024,  # bytes a journal (each tenant's, the server-wide one) may hold
     "log_requests": False,     # one line per request on stderr
-    "max_tenants": 500,        # tenants kept; past it, the least recently used goes first
+    "max_tenants": None,       # None: accounts are bounded by tenants_bytes alone (a count cap if set)
+    "tenants_bytes": 256 * 1024 * 1024,  # what every account's state may hold, together (estimated)
+    "account_bytes": 16 * 1024 * 1024,   # what one account's control-plane state may hold
+    "inbox_bytes": 4 * 1024 * 1024,      # deliveries one /__mock/inbox/<name> keeps, oldest dropped first
+    "inboxes_bytes": 64 * 1024 * 1024,   # deliveries every inbox keeps, together
+    "max_tokens": 100_000,     # OAuth tokens live at once; past it, the oldest is forgotten
     "admin_token": None,       # None: server-wide control calls are open to anyone who reaches the port
     "max_connections": None,   # None: the file-descriptor soft limit less a tenth (at least 64) of it
     "header_timeout": 15,      # seconds a request head may take to arrive whole
 }
 #: The smallest and largest value each integer setting may take (None: unbounded).
 _INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, None), "journal_cap": (0, None),
-             "journal_bytes": (1024, None), "max_tenants": (1, None),
+             "journal_bytes": (1024, None), "max_tenants": (1, None), "tenants_bytes": (1024 * 1024, None),
+             "account_bytes": (64 * 1024, None), "inbox_bytes": (4096, None), "inboxes_bytes": (4096, None),
+             "max_tokens": (1, None),
              "max_connections": (1, None), "header_timeout": (1, 3600)}
 _BOOLEANS = {"log_requests"}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")

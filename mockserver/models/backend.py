@@ -4,8 +4,13 @@ Tenants come from the data model (moto's per-account backends): the first reques
 builds its tenant, a copy-on-write layer over the startup state (``Tenant.derived``), which is built
 from the startup scenario once (and again when the server's clock changes, so that its timestamps
 follow).  Filling a tenant from a scenario document is the ``scenarios`` package's job, handed in as
-``populate`` so that the model never imports it.  At most ``max_tenants`` tenants are kept: past
-that, the least recently used goes first.
+``populate`` so that the model never imports it.
+
+Tenants are bounded in bytes (``tenants_bytes``, an estimate of what each holds: ``tenant_bytes``), and
+in number if ``max_tenants`` is set: past a bound, the least recently used goes first, but never one
+used in the last ``ACTIVE_SECONDS``; when none can go, a new account is refused (``MemoryFull``, a 503)
+rather than another's state lost.  What the control plane stores for an account (fault rules, a
+scenario loaded for it, the webhook messages kept) is bounded by ``account_bytes``.
 """
 from __future__ import annotations
 
@@ -15,26 +20,61 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from .budget import BudgetExceeded
 from .clock import KEEP, Clock
-from .faults import FaultSet
+from .errors import HyperTrackError
+from .faults import Fault, FaultSet, fault_size
 from .journal import Journal
 from .reaper import reaper
 from .tenant import Tenant
 
 TOKEN_LIFETIME_SECONDS = 3600
+#: An account used this recently is never let go to make room for another.
+ACTIVE_SECONDS = 60
+#: What an account costs before it holds anything of its own (its tenant, clock, fake values, journal,
+#: the layers over the startup state), and each entry of its own state (a route, an order, a worker, a
+#: timeline, an index entry: an order tracked costs about five), measured with tracemalloc (8.4 KB
+#: and 647 bytes with the default scenario).
+TENANT_BYTES = 9 * 1024
+RECORD_BYTES = 650
+
+
+class MemoryFull(HyperTrackError):
+    """A new account, when the accounts' byte budget is full of accounts used in the last minute."""
+
+    status, code, title = 503, "mock_memory_full", "The mock's memory for accounts is full"
+
+
+def tenant_bytes(tenant: Tenant) -> int:
+    """An estimate of what a tenant holds: its journal, what the control plane stored for it, and its
+    own records at their measured cost."""
+    journal = tenant.journal
+    records = tenant.own_entries() - len(journal.entries)
+    return TENANT_BYTES + journal.bytes + control_bytes(tenant) + RECORD_BYTES * records
+
+
+def control_bytes(tenant: Tenant) -> int:
+    """What the control plane stored for a tenant: fault rules, the scenario loaded, webhook messages kept."""
+    return tenant.faults.bytes + tenant.scenario_bytes + tenant.sent_bytes
 
 
 class Backend:
     """Every tenant, the startup scenario, accounts and tokens, and the server-wide clock, faults and journal."""
 
     def __init__(self, startup_scenario: dict, populate: Callable[[Tenant, dict], None], seed: int | None = None,
-                 journal_cap: int = 1000, journal_bytes: int = 1024 * 1024, max_tenants: int = 500):
+                 journal_cap: int = 1000, journal_bytes: int = 1024 * 1024, max_tenants: int | None = None,
+                 tenants_bytes: int = 256 * 1024 * 1024, account_bytes: int = 16 * 1024 * 1024,
+                 max_tokens: int = 100_000):
         self.seed = seed
         self.journal_cap = journal_cap
         self.journal_bytes = journal_bytes
         self.max_tenants = max_tenants
+        self.tenants_bytes = tenants_bytes
+        self.account_bytes = account_bytes
+        self.max_tokens = max_tokens
+        self.active_seconds = ACTIVE_SECONDS
         self.token_lifetime = TOKEN_LIFETIME_SECONDS
         self.populate = populate
         self._lock = threading.Lock()
@@ -56,7 +96,10 @@ class Backend:
         #: the startup scenario's state, which new tenants start from (built when a scenario is loaded
         #: server-wide, else on first use)
         self.template: Tenant | None = None
-        self.tokens: dict[str, tuple[str, float]] = {}
+        #: token -> (account, when it expires on the account's clock), the oldest issued first
+        self.tokens: dict[str, tuple[str, datetime]] = {}
+        #: what every tenant holds (``tenant_bytes``), as last added up, and when (``time.monotonic``)
+        self._bytes_total, self._bytes_counted = 0, float("-inf")
         #: Server-wide: the clock every tenant's follows, faults for every tenant, and every request.
         self.clock = Clock()
         self.faults = FaultSet()
@@ -68,6 +111,7 @@ class Backend:
         """The account's tenant, created from the startup scenario on first use; now the most recently used."""
         tenant = self.tenants.get(account_id)
         if tenant is not None:
+            tenant.last_used = time.monotonic()
             try:
                 self.tenants.move_to_end(account_id)
                 return tenant
@@ -92,13 +136,49 @@ class Backend:
         return Journal(self.journal_cap, self.journal_bytes)
 
     def _keep(self, account_id: str, tenant: Tenant) -> None:
-        """Hold ``tenant`` as the account's (under the lock), letting the least recently used go past the cap."""
-        old = self.tenants.pop(account_id, None)
-        self.tenants[account_id] = tenant
-        gone = [old] if old is not None else []
-        while len(self.tenants) > self.max_tenants:
-            gone.append(self.tenants.popitem(last=False)[1])
-        reaper.discard(gone)
+        """Hold ``tenant`` as the account's (under the lock), letting the least recently used go to stay
+        within the bounds, or ``MemoryFull`` (nothing changed) if those left were all used in the last
+        ``active_seconds``."""
+        tenant.control_budget = self.account_bytes
+        tenant.last_used = now = time.monotonic()
+        tenants = self.tenants
+        old = tenants.get(account_id)
+        needed = tenant_bytes(tenant) - (tenant_bytes(old) if old is not None else 0)
+        total = self._total(now)
+        count = len(tenants) + (old is None)
+        if total + needed > self.tenants_bytes or (self.max_tenants and count > self.max_tenants):
+            gone = []
+            for other_id, other in list(tenants.items()):  # the least recently used first (a copy: others move)
+                if total + needed <= self.tenants_bytes and not (self.max_tenants and count > self.max_tenants):
+                    break
+                if other_id == account_id:
+                    continue
+                if now - other.last_used < self.active_seconds:
+                    raise MemoryFull({"budget": "tenants_bytes" if total + needed > self.tenants_bytes else
+                                      "max_tenants", "tenants_bytes": self.tenants_bytes, "used": total,
+                                      "needed": needed, "accounts": len(tenants), "message": (
+                                          f"Every account kept was used in the last {self.active_seconds} s; "
+                                          "one idle that long makes room (or start the mock with a larger "
+                                          "--tenants-bytes, or reset accounts you are done with).")})
+                gone.append(other_id)
+                total -= tenant_bytes(other)
+                count -= 1
+            # (every other account gone, the new one is kept however large it is)
+            discarded = [tenants.pop(other_id) for other_id in gone]
+            reaper.discard(discarded)
+        old = tenants.pop(account_id, None)
+        tenants[account_id] = tenant
+        self._bytes_total = total + needed
+        reaper.discard([old] if old is not None else [])
+
+    def _total(self, now: float) -> int:
+        """What every tenant holds, added up again at most once a second (about 2 us a tenant); in between,
+        the last sum, with what new tenants added and evicted ones took away.  (Tenants grow between sums;
+        only a new one's arrival lets others go.)"""
+        if now - self._bytes_counted > 1.0:
+            self._bytes_total = sum(tenant_bytes(tenant) for tenant in list(self.tenants.values()))
+            self._bytes_counted = now
+        return self._bytes_total
 
     def reset(self) -> None:
         """Every tenant back to the startup scenario; journals, faults and clocks cleared.
@@ -124,8 +204,9 @@ class Backend:
     def reset_tenant(self, account_id: str) -> None:
         with self._lock:
             tenant = self.tenants.pop(account_id, None)
-            if tenant is not None:
+            if tenant is not None:  # room for another account at once, not at the next sum
                 self._reset.add(tenant)
+                self._bytes_total -= tenant_bytes(tenant)
         reaper.discard([tenant] if tenant else [], give_back=True)
 
     def stamp(self, account_id: str | None) -> tuple:
@@ -139,8 +220,12 @@ class Backend:
         return generation == self.generation and (tenant is None or tenant not in self._reset)
 
     def load_tenant_scenario(self, account_id: str, scenario: dict) -> Tenant:
-        """Replace one tenant's state with ``scenario`` (whose ``accounts`` are ignored)."""
+        """Replace one tenant's state with ``scenario`` (whose ``accounts`` are ignored); ``BudgetExceeded``
+        (nothing changed) if the state it makes would not fit in ``account_bytes``."""
         tenant = self._new_tenant(account_id, scenario)
+        tenant.scenario_bytes = RECORD_BYTES * (tenant.own_entries() - len(tenant.journal.entries))
+        if control_bytes(tenant) > self.account_bytes:
+            raise BudgetExceeded("account_bytes", self.account_bytes, 0, control_bytes(tenant))
         with self._lock:
             old = self.tenants.get(account_id)
             if old is not None:
@@ -148,17 +233,31 @@ class Backend:
             self._keep(account_id, tenant)
         return tenant
 
+    def add_fault(self, target, rule: dict) -> Fault:
+        """Add a fault rule to a tenant's rules (or, ``target`` the backend, the server's); ``BudgetExceeded``
+        if it would take what the control plane stores for the account past ``account_bytes``."""
+        size = fault_size(rule)
+        used = target.faults.bytes + (target.scenario_bytes if target is not self else 0)
+        if used + size > self.account_bytes:
+            raise BudgetExceeded("account_bytes", self.account_bytes, used, size)
+        return target.faults.add(rule)
+
     # --- what a request meets before its tenant -------------------------------------------------
 
     def take_fault(self, account_id: str | None, method: str, path: str):
         """The first fault rule matching a request, used up: the tenant's rules first, then the server's."""
-        fault = self.tenant(account_id).faults.take(method, path) if account_id else None
+        try:
+            fault = self.tenant(account_id).faults.take(method, path) if account_id else None
+        except MemoryFull:  # no room for the account: the request is refused with it, after the server's faults
+            fault = None
         return fault or self.faults.take(method, path)
 
     def record(self, entry) -> None:
-        """Journal a data-plane request: in its tenant's journal (if it had one) and the server's."""
+        """Journal a data-plane request: in its tenant's journal (if it is kept) and the server's."""
         if entry.tenant:
-            self.tenant(entry.tenant).journal.record(entry)
+            tenant = self.tenants.get(entry.tenant)
+            if tenant is not None:
+                tenant.journal.record(entry)
         self.journal.record(entry)
 
     # --- the server-wide clock ------------------------------------------------------------------
@@ -189,23 +288,32 @@ class Backend:
         accounts = self.accounts
         return not accounts or accounts.get(account_id) == secret_key
 
+    def _clock_of(self, account_id: str) -> Clock:
+        """The account's clock: its tenant's, or (no tenant yet) the server's, which a new tenant's follows."""
+        tenant = self.tenants.get(account_id)
+        return tenant.clock if tenant is not None else self.clock
+
     def issue_token(self, account_id: str) -> dict:
         """A Bearer token for the account: unguessable (never from the seeded source, so that a seed cannot
-        replay another account's token), and never one that is live already.  Expired tokens are
-        forgotten here: they were issued first, so they are the oldest entries."""
+        replay another account's token), and never one that is live already; it expires on the account's
+        clock.  Past ``max_tokens``, the oldest is forgotten; expired ones are forgotten from the oldest."""
         with self._lock:
-            now = time.monotonic()
             tokens = self.tokens
-            while tokens and tokens[oldest := next(iter(tokens))][1] < now:
-                del tokens[oldest]
+            while tokens and (len(tokens) >= self.max_tokens or self._expired(tokens[next(iter(tokens))])):
+                del tokens[next(iter(tokens))]
             token = secrets.token_urlsafe(30)
             while token in tokens:
                 token = secrets.token_urlsafe(30)
-            tokens[token] = (account_id, now + self.token_lifetime)
+            expires = self._clock_of(account_id).now() + timedelta(seconds=self.token_lifetime)
+            tokens[token] = (account_id, expires)
         return {"access_token": token, "token_type": "Bearer", "expires_in": round(self.token_lifetime)}
 
+    def _expired(self, entry: tuple[str, datetime]) -> bool:
+        return entry[1] <= self._clock_of(entry[0]).now()
+
     def account_for_token(self, token: str) -> str | None:
+        """The account a live token was issued to; None if unknown, forgotten or expired on its clock."""
         entry = self.tokens.get(token)
-        if entry is None or entry[1] < time.monotonic():
+        if entry is None or self._expired(entry):
             return None
         return entry[0]

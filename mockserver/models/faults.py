@@ -10,7 +10,16 @@ import itertools
 import random
 import threading
 
+from .budget import deep_size
+
 _ids = itertools.count(1)
+#: What a rule costs besides its fields' values (the ``Fault``, its ``Random``, its path matcher).
+FAULT_OVERHEAD = 3000
+
+
+def fault_size(rule: dict) -> int:
+    """What a rule holds in memory, its body included."""
+    return FAULT_OVERHEAD + deep_size(rule)
 
 
 class Fault:
@@ -23,6 +32,8 @@ class Fault:
         self.random = random.Random(rule["seed"]) if rule.get("seed") is not None else random.Random()
         path = rule["path"]
         self._match_path = (lambda p: fnmatch.fnmatchcase(p, path)) if "*" in path else path.__eq__
+        #: what the rule holds in memory, its body included
+        self.size = fault_size(rule)
 
     @property
     def delay_seconds(self) -> float:
@@ -51,6 +62,11 @@ class FaultSet:
     def __init__(self):
         self._lock = threading.Lock()
         self.faults: list[Fault] = []
+
+    @property
+    def bytes(self) -> int:
+        """What the rules in force hold in memory."""
+        return sum(fault.size for fault in self.faults)
 
     def add(self, rule: dict) -> Fault:
         fault = Fault(rule)

@@ -28,6 +28,10 @@ WEBHOOK_DEFAULTS = {"secret": None, "content_type": "application/json", "timeout
 DEVICE_VALUES = ("first_eta", "eta_change", "n_minutes_away", "delayed", "arrived", "exited", "risk_updated")
 #: Delivery attempts a tenant keeps for ``GET /__mock/webhooks``, oldest dropped first.
 ATTEMPTS_KEPT = 1000
+#: What a message kept for Get Order Webhooks costs: its object and delivery status, and for each byte
+#: of the JSON of its records, what it and the events indexed from it hold (measured with tracemalloc).
+MESSAGE_OVERHEAD = 1000
+MESSAGE_BYTES_PER_RECORD_BYTE = 10
 
 
 class Webhooks:
@@ -39,12 +43,23 @@ class Webhooks:
         self.webhook: dict | None = dict(template.webhook) if template is not None and template.webhook else None
         self.outbox: list[tuple] = []  # records of the events made since the last call (``event``)
         #: the message of each delivery's first attempt, oldest first (the dispatcher's: its
-        #: ``events()`` as sent, its ``delivery`` status); replays are not in it
+        #: ``events()`` as sent, its ``delivery`` status); replays are not in it.  Within the account's
+        #: byte budget (``control_budget``, less what its fault rules and scenario hold): past it, the
+        #: oldest go first (``sent_dropped``), the data plane never refused for this bookkeeping
         self.sent: list = []
+        self.sent_sizes: list[int] = []
+        self.sent_bytes = 0
+        self.sent_dropped = 0
         #: order_handle -> [(event, delivery)], oldest first, of ``sent[:indexed]``: Get Order Webhooks'
         #: answers, indexed when it is called rather than on each delivery (which is on the hot path)
         self.sent_by_order: dict[str, list] = {}
+        #: order_handle -> how many of its events were dropped (the first kept one's position)
+        self.dropped_by_order: dict[str, int] = {}
         self.indexed = 0
+        #: set by the backend: the bytes this account's control-plane state may hold (None: unbounded),
+        #: and what the scenario loaded for it holds
+        self.control_budget: int | None = None
+        self.scenario_bytes = 0
         self.deliveries: deque = deque(maxlen=ATTEMPTS_KEPT)
         #: set by the dispatcher: told when the tenant is discarded, so that nothing more is delivered
         self.delivery_channel = None
@@ -161,8 +176,33 @@ class Webhooks:
 
     def note_sent(self, message) -> None:
         """The dispatcher's first attempt of ``message``: its ``events()``, and its ``delivery`` (the
-        HTTP status and retry count, updated as the attempts go on)."""
-        self.sent.append(message)
+        HTTP status and retry count, updated as the attempts go on); the oldest kept go past the budget."""
+        records = getattr(message, "records", b"")
+        size = MESSAGE_OVERHEAD + MESSAGE_BYTES_PER_RECORD_BYTE * (len(records) if type(records) is bytes else 0)
+        with self.lock:
+            self.sent.append(message)
+            self.sent_sizes.append(size)
+            self.sent_bytes += size
+            if self.control_budget is not None:
+                room = self.control_budget - self.faults.bytes - self.scenario_bytes
+                while len(self.sent) > 1 and self.sent_bytes > room:
+                    self._drop_oldest_sent()
+
+    def _drop_oldest_sent(self) -> None:
+        """Forget the oldest message kept, and its events in Get Order Webhooks' index (under the lock)."""
+        message = self.sent.pop(0)
+        self.sent_bytes -= self.sent_sizes.pop(0)
+        self.sent_dropped += 1
+        if self.indexed == 0:
+            return
+        self.indexed -= 1
+        for event in message.events():
+            if event["type"] == "order":
+                handle = event["data"]["order_handle"]
+                kept = self.sent_by_order.get(handle)
+                if kept:
+                    del kept[0]
+                    self.dropped_by_order[handle] = self.dropped_by_order.get(handle, 0) + 1
 
     def _index_sent(self) -> None:
         """Index by order what was sent since the last call (under the lock)."""
@@ -200,7 +240,7 @@ class Webhooks:
             if handle not in self.order_attempts:
                 raise errors.NotFound("Order not found")
             self._index_sent()
-            sent = list(enumerate(self.sent_by_order.get(handle, ())))
+            sent = list(enumerate(self.sent_by_order.get(handle, ()), self.dropped_by_order.get(handle, 0)))
         if not ascending:
             sent.reverse()
         page, more, last = [], None, None

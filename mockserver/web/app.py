@@ -1,8 +1,6 @@
 """The application factory: settings, scenarios, the backend, the Flask app and the pipeline, put together."""
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from apiflask import APIFlask
 
 from ..config import load_settings
@@ -33,8 +31,8 @@ class MockApp:
         self.dispatcher = Dispatcher()
         #: where the server serving this app reaches it (set by ``serve.Server``)
         self.own_url = "http://127.0.0.1:8080"
-        #: the control plane's receivers (``/__mock/inbox/<name>``), the least recently made first
-        self.inboxes: OrderedDict = OrderedDict()
+        #: the control plane's receivers (``/__mock/inbox/<name>``), within their byte budgets
+        self.inboxes = control.Inboxes(settings["inbox_bytes"], settings["inboxes_bytes"])
         self.pipeline = Pipeline(backend, Routes(flask), FlaskHandoff(flask), settings["max_body_bytes"],
                                  self.dispatcher)
 
@@ -56,7 +54,8 @@ def create_app(config: dict | None = None) -> MockApp:
         raise ScenarioError(str(library.directory), f"No scenario named '{settings['scenario']}'; "
                             f"known: {', '.join(library.names()) or 'none'}.")
     backend = Backend(scenario, populate, settings["seed"], settings["journal_cap"], settings["journal_bytes"],
-                      settings["max_tenants"])
+                      settings["max_tenants"], settings["tenants_bytes"], settings["account_bytes"],
+                      settings["max_tokens"])
     mock = MockApp(settings, library, backend, _flask_app(settings))
     mock.flask.extensions[control.EXTENSION] = mock
     return mock
