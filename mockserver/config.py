@@ -15,7 +15,7 @@ DEFAULTS = {
     "log_requests": False,     # one line per request on stderr
     "max_tenants": None,       # None: accounts are bounded by tenants_bytes alone (a count cap if set)
     "tenants_bytes": 256 * 1024 * 1024,  # what every account's state may hold, together (estimated)
-    "account_bytes": 16 * 1024 * 1024,   # what one account's control-plane state may hold
+    "account_bytes": 64 * 1024 * 1024,   # what one account's control-plane state may hold
     "inbox_bytes": 4 * 1024 * 1024,      # deliveries one /__mock/inbox/<name> keeps, oldest dropped first
     "inboxes_bytes": 64 * 1024 * 1024,   # deliveries every inbox keeps, together
     "max_tokens": 100_000,     # OAuth tokens live at once; past it, the oldest is forgotten

@@ -65,7 +65,7 @@ class Backend:
 
     def __init__(self, startup_scenario: dict, populate: Callable[[Tenant, dict], None], seed: int | None = None,
                  journal_cap: int = 1000, journal_bytes: int = 1024 * 1024, max_tenants: int | None = None,
-                 tenants_bytes: int = 256 * 1024 * 1024, account_bytes: int = 16 * 1024 * 1024,
+                 tenants_bytes: int = 256 * 1024 * 1024, account_bytes: int = 64 * 1024 * 1024,
                  max_tokens: int = 100_000):
         self.seed = seed
         self.journal_cap = journal_cap
