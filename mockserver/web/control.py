@@ -181,8 +181,8 @@ def put_worker(json_data):
                    405: "A path the data plane answers, but not to GET",
                    422: "Bad query parameters"})
 def peek(target):
-    account_id, _ = _own_tenant("The data plane's answers")
-    answer = mock().pipeline.peek("/" + target, request.query_string.decode("latin-1"), account_id)
+    _, tenant = _own_tenant("The data plane's answers")
+    answer = mock().pipeline.peek("/" + target, request.query_string.decode("latin-1"), tenant)
     return current_app.response_class(answer.body, answer.status, answer.headers)
 
 
