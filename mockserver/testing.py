@@ -114,6 +114,10 @@ class HyperTrackMock:
         else:
             self._control("POST", "scenarios", json=name_or_document)
 
+    def scenarios(self) -> list[dict]:
+        """The scenarios the mock can load: each one's ``name`` and ``description``."""
+        return self._control("GET", "scenarios")["scenarios"]
+
     def add_worker(self, worker_handle: str, device_ids=None, name: str | None = None, deleted: bool = False,
                    ops_group_handle: str | None = None) -> dict:
         """Add (or replace) a worker linked to ``device_ids`` (``None``: one generated device; ``[]``: none)."""
@@ -128,13 +132,28 @@ class HyperTrackMock:
         params = {k: str(v) for k, v in (("method", method), ("path", path), ("status", status)) if v is not None}
         return self._control("GET", "requests", params=params)["requests"]
 
+    def clear_requests(self) -> None:
+        """Empty this tenant's journal."""
+        self._control("DELETE", "requests")
+
     def add_fault(self, **rule) -> dict:
         """Add a fault rule (``method``, ``path``, ``status``, ``body``, ``delay_ms``, ``drop_connection``,
         ``times``, ``probability``, ``seed``); returns it with its ``id``."""
         return self._control("POST", "faults", json=rule)["fault"]
 
+    def faults(self) -> list[dict]:
+        """This tenant's fault rules in force, in the order they are tried (with what each has left)."""
+        return self._control("GET", "faults")["faults"]
+
+    def remove_fault(self, fault_id: int) -> None:
+        self._control("DELETE", f"faults/{fault_id}")
+
     def clear_faults(self) -> None:
         self._control("DELETE", "faults")
+
+    def clock(self) -> dict:
+        """This tenant's clock: ``now``, ``frozen_at`` (or None) and ``offset_seconds``."""
+        return self._control("GET", "clock")
 
     def freeze_clock(self, instant) -> dict:
         """Stop this tenant's clock at ``instant`` (a datetime or an ISO-8601 string)."""
@@ -160,6 +179,10 @@ class HyperTrackMock:
         ``confirm_subscription``)."""
         body = {"url": url, **options} if url is not None else options
         return self._control("PUT", "webhook", json=body)["webhook"]
+
+    def webhook(self) -> dict | None:
+        """This tenant's webhook receiver (its secret redacted), or None."""
+        return self._control("GET", "webhook")["webhook"]
 
     def clear_webhook(self) -> None:
         self._control("DELETE", "webhook")

@@ -209,10 +209,15 @@ class Backend:
                 self._bytes_total -= tenant_bytes(tenant)
         reaper.discard([tenant] if tenant else [], give_back=True)
 
-    def stamp(self, account_id: str | None) -> tuple:
-        """What a reset changes for ``account_id``'s requests: a request that waited (a fault's delay) compares
-        it with ``current`` to know whether the state it was made against was reset meanwhile."""
-        return self.generation, self.tenants.get(account_id) if account_id else None
+    def kept(self, account_id: str) -> Tenant | None:
+        """The account's tenant if one is kept, without making one or counting it as used."""
+        return self.tenants.get(account_id)
+
+    def stamp(self, tenant: Tenant | None) -> tuple:
+        """What a reset changes for the requests of ``tenant`` (None: of no tenant): a request that waited (a
+        fault's delay) compares it with ``current`` to know whether the state it was made against was reset
+        meanwhile."""
+        return self.generation, tenant
 
     def current(self, stamp: tuple) -> bool:
         """Whether neither the server nor the tenant of ``stamp`` (``stamp``'s) was reset since it was taken."""
@@ -244,20 +249,16 @@ class Backend:
 
     # --- what a request meets before its tenant -------------------------------------------------
 
-    def take_fault(self, account_id: str | None, method: str, path: str):
-        """The first fault rule matching a request, used up: the tenant's rules first, then the server's."""
-        try:
-            fault = self.tenant(account_id).faults.take(method, path) if account_id else None
-        except MemoryFull:  # no room for the account: the request is refused with it, after the server's faults
-            fault = None
+    def take_fault(self, tenant: Tenant | None, method: str, path: str):
+        """The first fault rule matching a request, used up: ``tenant``'s rules first (the caller's, if it
+        has one), then the server's."""
+        fault = tenant.faults.take(method, path) if tenant is not None else None
         return fault or self.faults.take(method, path)
 
-    def record(self, entry) -> None:
-        """Journal a data-plane request: in its tenant's journal (if it is kept) and the server's."""
-        if entry.tenant:
-            tenant = self.tenants.get(entry.tenant)
-            if tenant is not None:
-                tenant.journal.record(entry)
+    def record(self, entry, tenant: Tenant | None) -> None:
+        """Journal a data-plane request: in ``tenant``'s journal (the caller's, if it has one) and the server's."""
+        if tenant is not None:
+            tenant.journal.record(entry)
         self.journal.record(entry)
 
     # --- the server-wide clock ------------------------------------------------------------------

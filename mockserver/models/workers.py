@@ -59,8 +59,12 @@ class Workers:
         return record
 
     def put_worker(self, worker: dict) -> dict:
-        """Add or replace a worker and link its devices (what HyperTrack's SDK does on a phone)."""
+        """Add or replace a worker and link its devices (what HyperTrack's SDK does on a phone); ``Invalid``
+        (nothing changed) if it names an ops group the tenant does not have."""
         with self.lock:
+            group = worker.get("ops_group_handle")
+            if group and group not in self.ops_groups:
+                raise errors.Invalid("ops_group_handle", f"Unknown ops group '{group}'.")
             old = self.workers.get(worker["worker_handle"])
             for device_id in old["device_ids"] if old else ():
                 self._own("devices", device_id)["worker_handle"] = None

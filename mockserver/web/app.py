@@ -9,7 +9,7 @@ from ..models.errors import HyperTrackError, Invalid, NotFound
 from ..scenarios import ScenarioError, ScenarioLibrary, populate
 from ..version import __version__
 from ..webhooks import Dispatcher
-from . import control, dashboard, dataplane
+from . import control, dataplane
 from .errors import render
 from .handoff import FlaskHandoff
 from .openapi import CustomFieldsPlugin
@@ -75,8 +75,8 @@ def _flask_app(settings: dict) -> APIFlask:
     )
     for blueprint in dataplane.BLUEPRINTS:
         flask.register_blueprint(blueprint)
-    flask.register_blueprint(control.bp)
-    flask.register_blueprint(dashboard.bp)
+    for blueprint in control.BLUEPRINTS:
+        flask.register_blueprint(blueprint)
 
     @flask.spec_processor
     def one_tag_each(spec):

@@ -6,13 +6,15 @@ import binascii
 
 
 class Caller:
-    """Who sent a request: ``account`` (None without credentials or when they prove nothing), and
-    ``refusal``, why credentials that were sent were refused (None when none were sent)."""
+    """Who sent a request: ``account`` (None without credentials or when they prove nothing), ``refusal``,
+    why credentials that were sent were refused (None when none were sent), and ``tenant``, the account's
+    tenant once the pipeline has looked it up (once a request: the fault rule, the view and the journal
+    all take it from here), or None."""
 
-    __slots__ = ("account", "refusal")
+    __slots__ = ("account", "refusal", "tenant")
 
-    def __init__(self, account: str | None, refusal: str | None = None):
-        self.account, self.refusal = account, refusal
+    def __init__(self, account: str | None, refusal: str | None = None, tenant=None):
+        self.account, self.refusal, self.tenant = account, refusal, tenant
 
     @property
     def reason(self) -> str:

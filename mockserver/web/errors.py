@@ -12,6 +12,7 @@ from __future__ import annotations
 from apiflask import HTTPError
 from werkzeug.exceptions import HTTPException
 
+from ..models.budget import BudgetExceeded
 from ..models.errors import HyperTrackError, Invalid, NotFound
 from ..scenarios import flatten
 
@@ -51,6 +52,14 @@ def validation_error(messages, location: str = "json") -> HTTPError:
 def too_large(limit: int) -> HTTPError:
     return HTTPError(413, "Request Entity Too Large",
                      detail={"json": [f"The body is larger than the {limit}-byte limit."]})
+
+
+def over_budget(error: BudgetExceeded, what: str) -> HTTPError:
+    """The 413 of a control call that would take what the mock stores for an account past its budget."""
+    return HTTPError(413, "Request Entity Too Large", detail={
+        **error.detail(), "json": [f"{what} would take this account's control-plane state to "
+                                   f"{error.used + error.needed} bytes, past its {error.limit}-byte budget "
+                                   "(--account-bytes): remove fault rules, or start the mock with a larger one."]})
 
 
 def render(error: Exception) -> tuple[int, dict, dict]:

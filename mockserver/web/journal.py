@@ -21,9 +21,9 @@ _SECRET_PART = re.compile(rb'(name="?client_secret"?\r\n(?:[^\r\n]+\r\n)*\r\n)[^
 _JSON_START = re.compile(rb"[ \t\r\n]*[{\[]")
 
 
-def record(backend, request, account: str | None, answer, fault, reason: str | None) -> None:
+def record(backend, request, caller, answer, fault, reason: str | None) -> None:
     """Journal one request and what it got (``answer.drop``: nothing, the connection was cut), its secrets
-    redacted."""
+    redacted: in the server's journal, and in the journal of the caller's tenant if it has one."""
     dropped = answer.drop is not None
     response = None if dropped else answer.body
     if request.path == TOKEN_PATH:
@@ -32,10 +32,10 @@ def record(backend, request, account: str | None, answer, fault, reason: str | N
     if any(name in _SECRET_HEADERS for name, _ in headers):
         headers = [(name, _redact(value) if name in _SECRET_HEADERS else value) for name, value in headers]
     backend.record(Entry(
-        request.received_at, account, request.method, request.path, _without_secret_field(request.query),
+        request.received_at, caller.account, request.method, request.path, _without_secret_field(request.query),
         headers, _without_secrets(request.body or None), None if dropped else answer.status, response, reason,
         fault.id if fault is not None else None, round((time.perf_counter() - request.started) * 1000, 3),
-    ))
+    ), caller.tenant)
 
 
 def _without_secret_field(form: str) -> str:

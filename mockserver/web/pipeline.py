@@ -1,7 +1,7 @@
 """The one path of a data-plane request, each step once and in this order:
 
-    credentials -> fault rule -> route -> body -> schema -> rules and store -> webhook events -> response
-    -> journal
+    credentials and tenant -> fault rule -> route -> body -> schema -> rules and store -> webhook events
+    -> response -> journal
 
 (the webhook events the call made are handed to the dispatcher, which delivers them once the answer
 is on its way)
@@ -13,12 +13,18 @@ the server as a ``Wait``, which it sleeps without holding anyone up before the r
 (even if the client has left meanwhile, as a slow server would), unless the tenant or the server was
 reset meanwhile: then the request is dropped, neither carried out nor journaled (a 503 if its client
 is still there), so that it cannot recreate the account after a test's reset.
+
+The caller's tenant is looked up once, with its credentials, and carried on the ``Caller`` to the fault
+rule, the view and the journal; a request that waited out a delay looks it up once more, since an
+account idle for longer than the delay may have been let go meanwhile (and is then made again, as for
+any request of an account let go).
 """
 from __future__ import annotations
 
 import logging
 from urllib.parse import parse_qsl
 
+from ..models.backend import MemoryFull
 from . import body as bodies
 from . import journal
 from .auth import Caller, identify
@@ -51,16 +57,30 @@ class Pipeline:
         caller = identify(self.backend, request.header("authorization"))
         fault = None
         if request.problem is None:
-            fault = self.backend.take_fault(caller.account, request.method, request.path)
+            self._find_tenant(caller)
+            fault = self.backend.take_fault(caller.tenant, request.method, request.path)
             if fault is not None and fault.delay_seconds:
-                stamp = self.backend.stamp(caller.account)
+                stamp = self.backend.stamp(caller.tenant)
                 return Wait(fault.delay_seconds, lambda: self._after_delay(request, caller, fault, stamp))
+        elif caller.account is not None:  # refused unread: journaled in the tenant if it is kept, never made
+            caller.tenant = self.backend.kept(caller.account)
         return self._finish(request, caller, fault)
+
+    def _find_tenant(self, caller: Caller) -> None:
+        """Look the caller's tenant up (made on the account's first request) and carry it on ``caller``;
+        None if there is no room for a new account: the 503 comes when the route needs the tenant, after
+        the server's fault rules had their turn."""
+        if caller.account is not None:
+            try:
+                caller.tenant = self.backend.tenant(caller.account)
+            except MemoryFull:
+                caller.tenant = None
 
     def _after_delay(self, request: Request, caller: Caller, fault, stamp: tuple) -> Answer:
         """The rest of a delayed request, unless a reset came meanwhile: the state it was sent to is gone."""
         if not self.backend.current(stamp):
             return error_answer(RESET_WHILE_WAITING)
+        self._find_tenant(caller)  # again: idle for the whole delay, the account may have been let go
         return self._finish(request, caller, fault)
 
     def _finish(self, request: Request, caller: Caller, fault) -> Answer:
@@ -77,16 +97,16 @@ class Pipeline:
                 why = reason(error, answer.status)
                 if answer.status == 500:  # a bug: the 4xx and 503s are answers on purpose
                     _log_bug(request, error)
-        journal.record(self.backend, request, caller.account, answer, fault, why)
+        journal.record(self.backend, request, caller, answer, fault, why)
         return answer
 
-    def peek(self, path: str, query: str, account: str) -> Answer:
-        """The answer the data plane gives a ``GET`` of ``path`` by ``account``, from the same route table
-        and views, but neither faulted nor journaled: what the dashboard reads (``GET /__mock/peek/...``).
+    def peek(self, path: str, query: str, tenant) -> Answer:
+        """The answer the data plane gives a ``GET`` of ``path`` by ``tenant``'s account, from the same route
+        table and views, but neither faulted nor journaled: what the dashboard reads (``GET /__mock/peek/...``).
         Only ``GET`` operations are matched, and they change nothing."""
         request = Request("GET", path, query, [], b"")
         try:
-            return self._serve(request, Caller(account, None))
+            return self._serve(request, Caller(tenant.account_id, None, tenant))
         except Exception as error:  # noqa: BLE001 - refused as the data plane would refuse it
             answer = error_answer(error)
             if answer.status == 500:
@@ -101,8 +121,10 @@ class Pipeline:
             context = self.backend
         elif caller.account is None:
             raise unauthorized(caller.reason)
-        else:
-            context = self.backend.tenant(caller.account)
+        elif caller.tenant is not None:
+            context = caller.tenant
+        else:  # no room for the account when it was looked up: MemoryFull now, unless room was made since
+            context = caller.tenant = self.backend.tenant(caller.account)
         if request.method == "OPTIONS":
             return options_answer(self.routes.allowed(request.path))
         if operation.query is not None:

@@ -1,4 +1,5 @@
-"""The dashboard at ``GET /__mock/ui``: one page, its script and its style sheet, files of this package.
+"""The dashboard at ``GET /__mock/ui``: one page, its script and its style sheet (files of ``web/ui/``),
+and ``GET /__mock/peek/<path>``, how it reads the data plane's answers.
 
 The page holds no state of its own and the server none for it: it signs in in the browser and calls
 the JSON control plane with the person's credentials, as curl would.  Served through the same handoff
@@ -13,10 +14,11 @@ from pathlib import Path
 from apiflask import APIBlueprint, HTTPError
 from flask import current_app, request
 
-bp = APIBlueprint("dashboard", __name__, url_prefix="/__mock",
-                  tag={"name": "Mock control", "description": "The mock's own /__mock/ control plane"})
+from .scope import TAG, mock, tenant_scope
 
-UI = Path(__file__).with_name("ui")
+bp = APIBlueprint("dashboard", __name__, url_prefix="/__mock", tag=TAG)
+
+UI = Path(__file__).parent.parent / "ui"
 #: The page's assets and their types; nothing else is served from the directory.
 ASSETS = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
 #: The page may reach nothing but this server: no CDN, no map tiles, no inline script.
@@ -67,3 +69,18 @@ def asset(asset):
         raise HTTPError(404, f"No dashboard asset named '{asset}'.", detail={"known": sorted(ASSETS)})
     fingerprinted = request.args.get("v") == _files()["version"]
     return _send(asset, ASSETS[asset], "public, max-age=31536000, immutable" if fingerprinted else "no-cache")
+
+
+@bp.get("/peek/<path:target>")
+@bp.doc(summary="What the data plane answers a GET of /<target> (query string included), by the same view, "
+                "but neither journaled nor faulted: how the dashboard reads routes, orders and timelines",
+        responses={200: {"description": "The data plane's answer", "content": {"application/json": {
+                       "schema": {"type": "object", "additionalProperties": True}}}},
+                   400: "No credentials: the data plane belongs to a tenant",
+                   404: "No such GET endpoint, or no such order, route or worker",
+                   405: "A path the data plane answers, but not to GET",
+                   422: "Bad query parameters"})
+def peek(target):
+    tenant = tenant_scope("The data plane's answers").tenant
+    answer = mock().pipeline.peek("/" + target, request.query_string.decode("latin-1"), tenant)
+    return current_app.response_class(answer.body, answer.status, answer.headers)
