@@ -173,8 +173,8 @@ class Backend:
 
     def _total(self, now: float) -> int:
         """What every tenant holds, added up again at most once a second (about 2 us a tenant); in between,
-        the last sum, with what new tenants added and evicted ones took away.  (Tenants grow between sums;
-        only a new one's arrival lets others go.)"""
+        the last sum, with what new tenants added, evicted ones took away and journals grew by.  (Records
+        grow between sums; only a new one's arrival lets others go.)"""
         if now - self._bytes_counted > 1.0:
             self._bytes_total = sum(tenant_bytes(tenant) for tenant in list(self.tenants.values()))
             self._bytes_counted = now
@@ -258,7 +258,12 @@ class Backend:
     def record(self, entry, tenant: Tenant | None) -> None:
         """Journal a data-plane request: in ``tenant``'s journal (the caller's, if it has one) and the server's."""
         if tenant is not None:
-            tenant.journal.record(entry)
+            journal = tenant.journal
+            before = journal.bytes
+            journal.record(entry)
+            # Counted at once, so that the room a reset frees is not eaten by the next sum of what journals
+            # grew by meanwhile (the tenant's own records are counted at the next sum, within a second).
+            self._bytes_total += journal.bytes - before
         self.journal.record(entry)
 
     # --- the server-wide clock ------------------------------------------------------------------
