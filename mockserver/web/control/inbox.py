@@ -125,7 +125,8 @@ def _shown(delivery: bytes) -> dict:
 @bp.post("/inbox/<name>")
 @bp.doc(summary="A webhook receiver inside the mock: keeps each delivery, answers the next scripted status "
                 "(200 once the script is done); past its byte budget the oldest deliveries go first",
-        responses={413: "A delivery larger than an inbox's whole budget"})
+        responses={200: "Kept (or the next scripted status, once)",
+                   413: "A delivery larger than an inbox's whole budget"})
 def inbox_receive(name):
     inboxes = mock().inboxes
     inbox = inboxes.get(name)
