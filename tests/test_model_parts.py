@@ -6,6 +6,7 @@ import time
 
 import orjson
 
+from mockserver.models.journal import ENTRY_OVERHEAD, HEADER_OVERHEAD, Entry
 from mockserver.models.outbox import OrderNote, RouteNote, TrackNote, event, events, plain
 from mockserver.models.reaper import LARGE, Reaper
 from mockserver.models.tenant import Tenant
@@ -49,6 +50,20 @@ def test_records_are_written_as_the_json_arrays_they_were_and_read_back_as_the_s
         ("route", "created"), ("route", "started"), ("order", "assigned"), ("order", "started"),
         ("order", "completed"), ("route", "completed")]
     assert event(tuple(completed_order), "acme") == event(completed_order, "acme")
+
+
+def test_a_journal_entry_is_a_named_tuple_that_reckons_its_id_and_size():
+    headers = [("host", "127.0.0.1"), ("accept", "*/*")]
+    first = Entry(1.5, "acme", "GET", "/orders/o1", "a=1", headers, b"", 404, b'{"x":1}', None, None, 0.25)
+    second = Entry(1.5, "acme", "GET", "/orders/o1", "a=1", headers, None, None, None, "dropped", None, 0.25)
+
+    assert isinstance(first, tuple) and second.id == first.id + 1
+    assert first._asdict() == {
+        "id": first.id, "received_at": 1.5, "tenant": "acme", "method": "GET", "path": "/orders/o1", "query": "a=1",
+        "headers": headers, "body": b"", "status": 404, "response": b'{"x":1}', "reason": None, "fault": None,
+        "duration_ms": 0.25,
+        "size": ENTRY_OVERHEAD + len("/orders/o1") + len("a=1") + len(b'{"x":1}') + 2 * HEADER_OVERHEAD + 4 + 9 + 6 + 3}
+    assert second.matches(status="dropped") and not first.matches(status="2xx") and first.matches(path="/orders/*")
 
 
 def test_the_reaper_takes_a_discarded_tenants_parts_apart_in_the_background():
