@@ -3,7 +3,8 @@
     models  <-  schemas  <-  scenarios  <-  web  <-  serve  <-  testing, cli  <-  plugin
 
 ``models`` knows no HTTP, Flask or marshmallow; HyperTrack's endpoints (``web.dataplane``) never import
-the mock's control plane (they meet in the models).  Read from the code's own imports (with ``ast``),
+the mock's control plane (they meet in the models).  Inside ``models``, the parts of a tenant talk through
+public methods: no module uses ``self._name`` that only another module defines.  Read from the code's own imports (with ``ast``),
 lazy ones inside functions included.
 """
 from __future__ import annotations
@@ -93,6 +94,40 @@ def test_hypertracks_endpoints_never_import_the_control_plane():
                  if other == "mockserver.web.control" or other.startswith("mockserver.web.control.")]
 
     assert offending == []
+
+
+def private_cross_uses(folder: Path) -> list[str]:
+    """Each use of ``self._name`` in a module of ``folder`` where ``_name`` is defined (a ``def``, or
+    assigned as ``self._name``) not there but in another module of the folder: one class split over
+    files that reach into each other's privates."""
+    defined, used = {}, {}
+    for path in sorted(folder.rglob("*.py")):
+        names, uses = set(), []
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _private(node.name):
+                names.add(node.name)
+            elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+                  and _private(node.attr)):
+                (names.add(node.attr) if isinstance(node.ctx, ast.Store) else uses.append(node.attr))
+        defined[path.name], used[path.name] = names, uses
+    return [f"{module} uses {name} of {other}" for module, uses in used.items() for name in uses
+            if name not in defined[module]
+            for other in [next((o for o, names in defined.items() if name in names), None)] if other]
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_the_models_parts_use_no_private_name_of_another_module():
+    assert private_cross_uses(PACKAGE / "models") == []
+
+
+def test_the_private_use_check_sees_a_reach(tmp_path):
+    (tmp_path / "a.py").write_text("class A:\n    def _own(self):\n        self._count = 1\n")
+    (tmp_path / "b.py").write_text("class B:\n    def go(self):\n        return self._own(), self._count\n")
+
+    assert sorted(private_cross_uses(tmp_path)) == ["b.py uses _count of a.py", "b.py uses _own of a.py"]
 
 
 def test_the_check_sees_imports():

@@ -2,10 +2,20 @@
 from __future__ import annotations
 
 from . import errors
+from .layers import layered, own_entries
 
 
 class Destinations:
-    """A mixin of ``Tenant`` over ``places`` and ``geofences``."""
+    """A tenant's places and geofences, which an order's destination may name."""
+
+    def __init__(self, fake, template: Destinations | None = None):
+        self.fake = fake
+        self.places: dict[str, dict] = layered(template and template.places)
+        self.geofences: dict[str, dict] = layered(template and template.geofences)
+
+    def own_entries(self) -> int:
+        """How many places and geofences the part holds itself (not shared with the startup state)."""
+        return own_entries(self.places) + own_entries(self.geofences)
 
     def add_place(self, place: dict) -> None:
         self.places[place["place_handle"]] = dict(place)
@@ -13,7 +23,7 @@ class Destinations:
     def add_geofence(self, geofence: dict) -> None:
         self.geofences[geofence["geofence_id"]] = dict(geofence)
 
-    def _check_places(self, orders: list[dict]) -> None:
+    def check(self, orders: list[dict]) -> None:
         """Unknown place handles first (400), then unknown geofences (404), as HyperTrack checks."""
         for order in orders:
             place_handle = order["destination"].get("place_handle")
@@ -24,7 +34,7 @@ class Destinations:
             if geofence_id and geofence_id not in self.geofences:
                 raise errors.GeofenceNotFound(geofence_id)
 
-    def _resolve_destination(self, order: dict) -> dict:
+    def resolve(self, order: dict) -> dict:
         """The order's destination as HyperTrack answers it: geometry always, radius for points."""
         sent = order["destination"]
         geometry = sent.get("geometry")

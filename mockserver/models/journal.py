@@ -10,6 +10,7 @@ import fnmatch
 import itertools
 import threading
 from collections import deque
+from typing import NamedTuple
 
 _ids = itertools.count(1)
 #: A body (sent or answered) longer than this is kept as its first ``KEPT_START`` bytes and its length.
@@ -17,7 +18,7 @@ MAX_KEPT_BODY = 64 * 1024
 KEPT_START = 1024
 #: What a ``Cut`` costs besides the bytes of its start (the object, its ``bytes`` and ``int``).
 CUT_OVERHEAD = 120
-#: What an entry costs besides the characters of its path, query, bodies and headers: the object and
+#: What an entry costs besides the characters of its path, query, bodies and headers: the tuple and
 #: its fields (id, times, path, query, the two bodies' ``bytes`` objects, the list of headers) and the
 #: journal's slot, measured with ``tracemalloc`` on CPython 3.11 (about 290 bytes), rounded up.
 ENTRY_OVERHEAD = 320
@@ -51,21 +52,42 @@ def _length(body) -> int:
     return 0 if body is None else len(body.start) + CUT_OVERHEAD if type(body) is Cut else len(body)
 
 
-class Entry:
+class EntryFields(NamedTuple):
+    """What an ``Entry`` holds, by name."""
+
+    id: int
+    received_at: float
+    tenant: str | None
+    method: str
+    path: str
+    query: str
+    headers: list
+    body: bytes | Cut | None
+    status: int | None
+    response: bytes | Cut | None
+    reason: str | None
+    fault: str | None
+    duration_ms: float
+    size: int
+
+
+class Entry(EntryFields):
     """One request and its answer: ``headers`` as received, bodies as bytes (or ``Cut``), ``status`` None
-    if the connection was dropped; ``size`` is what it holds, in bytes."""
+    if the connection was dropped; ``id`` is drawn and ``size`` (what it holds, in bytes) reckoned when
+    it is made, from the other fields.
 
-    __slots__ = ("id", "received_at", "tenant", "method", "path", "query", "headers", "body", "status",
-                 "response", "reason", "fault", "duration_ms", "size")
+    A ``NamedTuple`` cannot define its own ``__new__``; its subclass (no ``__dict__``: empty slots) can,
+    and so keeps the one constructor every caller uses."""
 
-    def __init__(self, received_at, tenant, method, path, query, headers, body, status, response, reason, fault,
-                 duration_ms):
-        self.id = next(_ids)
-        self.received_at, self.tenant, self.method, self.path, self.query = received_at, tenant, method, path, query
-        self.headers, self.body, self.status, self.response = headers, kept(body), status, kept(response)
-        self.reason, self.fault, self.duration_ms = reason, fault, duration_ms
-        self.size = (ENTRY_OVERHEAD + len(path) + len(query) + _length(self.body) + _length(self.response)
-                     + HEADER_OVERHEAD * len(headers) + sum(len(name) + len(value) for name, value in headers))
+    __slots__ = ()
+
+    def __new__(cls, received_at, tenant, method, path, query, headers, body, status, response, reason, fault,
+                duration_ms):
+        body, response = kept(body), kept(response)
+        size = (ENTRY_OVERHEAD + len(path) + len(query) + _length(body) + _length(response)
+                + HEADER_OVERHEAD * len(headers) + sum(len(name) + len(value) for name, value in headers))
+        return tuple.__new__(cls, (next(_ids), received_at, tenant, method, path, query, headers, body, status,
+                                   response, reason, fault, duration_ms, size))
 
     def matches(self, method=None, path=None, status=None) -> bool:
         """Whether the entry passes the journal's filters: a method, a path (``*`` patterns), a status

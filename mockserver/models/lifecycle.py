@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 from . import errors
-from .clock import isoformat
-from .records import ORDER_EMBED_URL, TERMINAL_ORDER_STATUSES, page
+from .clock import Clock, isoformat
+from .destinations import Destinations
+from .outbox import Outbox
+from .records import ORDER_EMBED_URL, TERMINAL_ORDER_STATUSES, Store
+from .webhooks import device_fields
+from .workers import Roster
 
 #: What Update Order changes as sent (a timestamp as HyperTrack writes them); the destination and the
 #: ops group are checked first, and the closeout fields are kept for the tenant's state only.
@@ -26,161 +30,128 @@ EVENT_FIELDS = {
 
 
 class Lifecycle:
-    """A mixin of ``Tenant`` over ``routes``, ``orders`` and their ``timelines``."""
+    """The rules of an order's and a route's life once made: they read and change the ``store``, check
+    with the ``roster`` and the ``destinations``, note events in the ``outbox``.  The tenant calls them
+    under its lock."""
+
+    def __init__(self, store: Store, roster: Roster, destinations: Destinations, outbox: Outbox, clock: Clock,
+                 publishable_key: str):
+        self.store, self.roster, self.destinations, self.outbox, self.clock = store, roster, destinations, outbox, clock
+        self.publishable_key = publishable_key
 
     def order_view(self, handle: str, attempt: int | None = None) -> dict:
         """An order (its latest fulfilment, or ``attempt``) with its timeline: Get Order Timeline."""
-        with self.lock:
-            return self._order_view(self._find_order(handle, attempt))
+        return self._order_view(self.store.find_order(handle, attempt))
 
     def finish_order(self, handle: str, outcome: str, *, metadata: dict | None = None,
                      attempt: int | None = None, order_type: str | None = None,
                      type_index: int | None = None) -> dict:
         """Complete or cancel an unfinished order; its route completes when all its orders are finished."""
-        with self.lock:
-            order = self._find_order(handle, attempt, order_type, type_index)
-            if order["status"] in TERMINAL_ORDER_STATUSES:
-                raise errors.OrderAlreadyFinished(order["status"])
-            order = self._own_order(order)
-            route = self.routes[order["route_handle"]] if order.get("route_handle") else None
-            now = self.clock.now_iso()
-            order["status"] = outcome
-            order[f"{outcome}_at"] = now
-            if metadata:
-                order["metadata"] = {**(order.get("metadata") or {}), **metadata}
-            self._record_event(order, outcome, now)
-            self._finished_order_event(order, outcome, now)
-            if route is not None and route["status"] != "completed" and all(
-                    o["status"] in TERMINAL_ORDER_STATUSES for o in route["orders"]):
-                self._complete_route(route, now)
-            return self._order_view(order)
+        order = self.store.find_order(handle, attempt, order_type, type_index)
+        if order["status"] in TERMINAL_ORDER_STATUSES:
+            raise errors.OrderAlreadyFinished(order["status"])
+        order = self.store.own_order(order)
+        route = self.store.route(order["route_handle"]) if order.get("route_handle") else None
+        now = self.clock.now_iso()
+        order["status"] = outcome
+        order[f"{outcome}_at"] = now
+        if metadata:
+            order["metadata"] = {**(order.get("metadata") or {}), **metadata}
+        self.store.note_event(order, outcome, now)
+        self.outbox.finished_order_event(order, outcome, now)
+        if route is not None and route["status"] != "completed" and all(
+                o["status"] in TERMINAL_ORDER_STATUSES for o in route["orders"]):
+            self._complete_route(route, now)
+        return self._order_view(order)
 
     def route_view(self, route_handle: str) -> dict:
-        with self.lock:
-            route = self.routes.get(route_handle)
-            if route is None:
-                raise errors.NotFound("Route not found")
-            return self._snapshot(route)
+        route = self.store.route(route_handle)
+        if route is None:
+            raise errors.NotFound("Route not found")
+        return self.store.snapshot(route)
 
     def complete_route(self, route_handle: str) -> dict:
         """Complete a route, cancelling its unfinished orders."""
-        with self.lock:
-            route = self.routes.get(route_handle)
-            if route is None:
-                raise errors.NotFound("Route not found")
-            if route["status"] == "completed":
-                raise errors.RouteAlreadyCompletedConflict()
-            route = self._own_route(route_handle)
-            now = self.clock.now_iso()
-            for order in route["orders"]:
-                if order["status"] not in TERMINAL_ORDER_STATUSES:
-                    order["status"] = "cancelled"
-                    order["cancelled_at"] = now
-                    self._record_event(order, "cancelled", now)
-                    self._finished_order_event(order, "cancelled", now)
-            self._complete_route(route, now)
-            return self._snapshot(route)
+        route = self.store.route(route_handle)
+        if route is None:
+            raise errors.NotFound("Route not found")
+        if route["status"] == "completed":
+            raise errors.RouteAlreadyCompletedConflict()
+        route = self.store.own_route(route_handle)
+        now = self.clock.now_iso()
+        for order in route["orders"]:
+            if order["status"] not in TERMINAL_ORDER_STATUSES:
+                order["status"] = "cancelled"
+                order["cancelled_at"] = now
+                self.store.note_event(order, "cancelled", now)
+                self.outbox.finished_order_event(order, "cancelled", now)
+        self._complete_route(route, now)
+        return self.store.snapshot(route)
 
     def list_orders(self, *, statuses=None, worker_handle=None, route_handle=None,
                     ops_group_handle=None, limit: int, after: int = -1):
         """One page of orders (latest fulfilments, oldest first) and the cursor of the next page."""
-        def select(key):
-            handle, attempt = key
-            order = self.orders[handle]
-            if (order["fulfillment_attempt"] == attempt
-                    and (not statuses or order["status"] in statuses)
+        def keep(order):
+            return ((not statuses or order["status"] in statuses)
                     and (worker_handle is None or order["worker_handle"] == worker_handle)
                     and (route_handle is None or order["route_handle"] == route_handle)
-                    and (ops_group_handle is None or order["ops_group_handle"] == ops_group_handle)):
-                return order
-            return None
-        with self.lock:
-            orders, cursor = page(self.order_log, select, limit, after)
-            return [dict(order) for order in orders], cursor
+                    and (ops_group_handle is None or order["ops_group_handle"] == ops_group_handle))
+        orders, cursor = self.store.page_orders(keep, limit, after)
+        return [dict(order) for order in orders], cursor
 
     def list_routes(self, *, statuses=None, worker_handle=None, ops_group_handle=None, track_mode=None,
                     limit: int, after: int = -1):
         """One page of routes (oldest first) and the cursor of the next page."""
-        def select(handle):
-            route = self.routes[handle]
-            if ((not statuses or route["status"] in statuses)
+        def keep(route):
+            return ((not statuses or route["status"] in statuses)
                     and (worker_handle is None or route["worker_handle"] == worker_handle)
                     and (ops_group_handle is None or route["ops_group_handle"] == ops_group_handle)
-                    and (track_mode is None or route["track_mode"] == track_mode)):
-                return route
-            return None
-        with self.lock:
-            routes, cursor = page(self.route_log, select, limit, after)
-            return [self._listed(route) for route in routes], cursor
-
-    def _find_order(self, handle, attempt=None, order_type=None, type_index=None) -> dict:
-        attempts = self.order_attempts.get(handle, ())
-        if attempt is None:
-            order = attempts[-1] if attempts else None
-        else:
-            order = next((o for o in attempts if o["fulfillment_attempt"] == attempt), None)
-        if order is None or (order_type is not None and order.get("type") != order_type) or (
-                type_index is not None and order["type_index"] != type_index):
-            raise errors.NotFound("Order not found")
-        return order
+                    and (track_mode is None or route["track_mode"] == track_mode))
+        routes, cursor = self.store.page_routes(keep, limit, after)
+        return [self.store.listed(route) for route in routes], cursor
 
     def update_order(self, handle: str, changes: dict, *, attempt: int | None = None,
                      order_type: str | None = None, type_index: int | None = None) -> dict:
         """Update Order: each field sent replaces the order's, in Get Order and in its route alike (one
         record).  HyperTrack's spec: the destination "can only be updated before tracking is started"."""
-        with self.lock:
-            order = self._find_order(handle, attempt, order_type, type_index)
-            destination = changes.get("destination")
-            if destination is not None:
-                if order.get("started_at"):
-                    raise errors.Invalid("destination", "The destination can only be updated before tracking "
-                                                        "is started for an order.")
-                try:
-                    self._check_places([{"order_handle": handle, "destination": destination}])
-                except errors.HyperTrackError as refused:
-                    raise errors.Invalid("destination", refused.title) from None
-                destination = self._resolve_destination({"destination": destination})
-            ops_group = changes.get("ops_group_handle")
-            if ops_group is not None and ops_group not in self.ops_groups:
-                raise errors.Invalid("ops_group_handle", f"No ops group with the handle {ops_group}.")
+        order = self.store.find_order(handle, attempt, order_type, type_index)
+        destination = changes.get("destination")
+        if destination is not None:
+            if order.get("started_at"):
+                raise errors.Invalid("destination", "The destination can only be updated before tracking "
+                                                    "is started for an order.")
+            try:
+                self.destinations.check([{"order_handle": handle, "destination": destination}])
+            except errors.HyperTrackError as refused:
+                raise errors.Invalid("destination", refused.title) from None
+            destination = self.destinations.resolve({"destination": destination})
+        ops_group = changes.get("ops_group_handle")
+        if ops_group is not None and not self.roster.has_ops_group(ops_group):
+            raise errors.Invalid("ops_group_handle", f"No ops group with the handle {ops_group}.")
 
-            order = self._own_order(order)
-            if destination is not None:
-                order["destination"] = destination
-            for key in UPDATED_ORDER_FIELDS:
-                if key in changes:
-                    value = changes[key]
-                    if key in ("scheduled_at", "scheduled_after") and value is not None:
-                        value = isoformat(value)
-                    if value is None and key in ("type_index", "expected_service_time", "capacity_used",
-                                                 "ops_group_handle"):
-                        continue  # HyperTrack's answers always carry these: null leaves them as they are
-                    if value is None:
-                        order.pop(key, None)
-                    else:
-                        order[key] = value
-            kept = {key: changes[key] for key in KEPT_UPDATE_FIELDS + DETAIL_ONLY_FIELDS
-                    if changes.get(key) is not None}
-            if kept:
-                key = (handle, order["fulfillment_attempt"])
-                self.kept_order_fields[key] = {**self.kept_order_fields.get(key, {}), **kept}
-            self._order_event(order, "updated", self.clock.now_iso())
-            view = self._order_view(order)
-            del view["timeline"]  # Update Order's answer (PatchOrderResponse) has none
-            return view
-
-    def _own_order(self, order: dict) -> dict:
-        """The tenant's own copy of an order record (and of its route, which holds the same record)."""
-        handle, attempt = order["order_handle"], order["fulfillment_attempt"]
-        if order.get("route_handle"):
-            self._own_route(order["route_handle"])
-        else:
-            attempts = self._own("order_attempts", handle)
-            if attempts[attempt] is order and type(self.order_attempts) is not dict:
-                attempts[attempt] = dict(order)
-                if self.orders[handle] is order:
-                    self.orders[handle] = attempts[attempt]
-        return self.order_attempts[handle][attempt]
+        order = self.store.own_order(order)
+        if destination is not None:
+            order["destination"] = destination
+        for key in UPDATED_ORDER_FIELDS:
+            if key in changes:
+                value = changes[key]
+                if key in ("scheduled_at", "scheduled_after") and value is not None:
+                    value = isoformat(value)
+                if value is None and key in ("type_index", "expected_service_time", "capacity_used",
+                                             "ops_group_handle"):
+                    continue  # HyperTrack's answers always carry these: null leaves them as they are
+                if value is None:
+                    order.pop(key, None)
+                else:
+                    order[key] = value
+        kept = {key: changes[key] for key in KEPT_UPDATE_FIELDS + DETAIL_ONLY_FIELDS
+                if changes.get(key) is not None}
+        if kept:
+            self.store.keep_fields(order, kept)
+        self.outbox.order_event(order, "updated", self.clock.now_iso())
+        view = self._order_view(order)
+        del view["timeline"]  # Update Order's answer (PatchOrderResponse) has none
+        return view
 
     def _order_view(self, order: dict) -> dict:
         handle, attempt = order["order_handle"], order["fulfillment_attempt"]
@@ -188,9 +159,9 @@ class Lifecycle:
         view["embed_url"] = ORDER_EMBED_URL.format(order_handle=handle, key=self.publishable_key)
         view["previous_fulfillments"] = [
             {"order_handle": handle, "fulfillment_attempt": o["fulfillment_attempt"]}
-            for o in self.order_attempts[handle] if o["fulfillment_attempt"] < attempt]
-        view["timeline"] = [self._event(order, *event) for event in self.timelines[(handle, attempt)]]
-        kept = self.kept_order_fields.get((handle, attempt), {})
+            for o in self.store.attempts(handle) if o["fulfillment_attempt"] < attempt]
+        view["timeline"] = [self._event(order, *event) for event in self.store.timeline(order)]
+        kept = self.store.kept_fields(order)
         for key in DETAIL_ONLY_FIELDS:
             if key in kept:
                 view[key] = kept[key]
@@ -199,17 +170,20 @@ class Lifecycle:
     def _complete_route(self, route: dict, now: str) -> None:
         route["status"] = "completed"
         route["completed_at"] = now
-        self._route_event(route, "completed", now)
+        self.outbox.route_event(route, "completed", now)
 
-    def _start_timeline(self, order: dict, kinds: tuple[str, ...], now: str) -> None:
-        """The first events of a new order's timeline (its key is new: no copy to make, nothing to add to)."""
-        event = (now, order["device_id"], order["worker_handle"])
-        self.timelines[(order["order_handle"], order["fulfillment_attempt"])] = [(kind, *event) for kind in kinds]
-
-    def _record_event(self, order: dict, kind: str, now: str) -> None:
-        """Note an event compactly (what can change later: the device and the worker); see ``_event``."""
-        self._append("timelines", (order["order_handle"], order["fulfillment_attempt"]),
-                     (kind, now, order["device_id"], order["worker_handle"]))
+    def emit_device_event(self, handle: str, value: str, fields: dict):
+        """Note an event a device would cause (``DEVICE_VALUES``) for the order's latest attempt, with
+        realistic fields where ``fields`` gives none; its record (``outbox.OrderNote``)."""
+        order = self.store.find_order(handle)
+        if not order.get("device_id") or not order.get("route_handle"):
+            raise errors.Invalid("order_handle", "The order is not being tracked: no device is working on it.")
+        now = self.clock.now()
+        data = device_fields(order, value, fields, now)
+        if not self.outbox.active:
+            raise errors.Invalid("webhook", "No webhook receiver is set for this account: PUT /__mock/webhook.")
+        self.outbox.order_event(order, value, isoformat(now), data)
+        return self.outbox[-1]
 
     @staticmethod
     def _event(order: dict, kind: str, recorded_at: str, device_id, worker_handle) -> dict:

@@ -81,7 +81,7 @@ class Reaper:
                 self._trim_wanted, self._trimmed_at = False, time.monotonic()
 
     def _dismantle(self, tenant) -> None:
-        for value in list(vars(tenant).values()):
+        for value in tenant.holders():
             # a copy-on-write tenant's own layer (a Layered dict is its own entries, a Log's own list):
             # the startup state beneath is shared, and never taken apart here
             container = getattr(value, "own", value)

@@ -1,11 +1,13 @@
-"""Route and order records: how a tenant stores what HyperTrack answers, and how listings page through them.
+"""The store of routes and orders: how a tenant keeps what HyperTrack answers, and how listings page through them.
 
 A record is the dict HyperTrack's answer carries (its keys and values are the wire's), stored once
 and shared by the route's list and the order indexes; answers are copies taken under the lock.
 """
 from __future__ import annotations
 
+from . import errors
 from .clock import isoformat
+from .layers import Layered, Log, layered, own, own_entries
 
 TERMINAL_ORDER_STATUSES = frozenset({"completed", "cancelled"})
 DEFAULT_OPS_GROUP = "default"
@@ -23,11 +25,45 @@ LISTED_ORDER_FIELDS = ("order_handle", "status", "type", "type_index", "started_
 KEPT_ORDER_FIELDS = ("tasks_list", "facility_name", "workflow_ids")
 
 
-class Records:
-    """Building and storing route and order records (a mixin of ``Tenant``)."""
+class Store:
+    """A tenant's routes and orders: building their records, committing, owning (copy-on-write),
+    snapshots, paging; and each order's timeline.  The rules call it under the tenant's lock."""
 
-    def _route_record(self, *, route_handle, status, now, track_mode, ops_group, worker_handle,
-                      device_id, metadata, started, device_switch_mode=None) -> dict:
+    def __init__(self, publishable_key: str, fake, template: Store | None = None):
+        self.publishable_key, self.fake = publishable_key, fake
+        self.routes: dict[str, dict] = layered(template and template.routes)
+        #: order_handle -> the order's latest fulfilment (the dict also held in its route's list)
+        self.orders: dict[str, dict] = layered(template and template.orders)
+        #: order_handle -> every fulfilment of that handle, oldest first (fulfillment_attempt is the index)
+        self.order_attempts: dict[str, list[dict]] = layered(template and template.order_attempts)
+        #: (order_handle, fulfillment_attempt) -> the events the mock has seen, oldest first, as
+        #: (kind, recorded_at, device_id, worker_handle): the rest is the order's (``Lifecycle.timeline``)
+        self.timelines: dict[tuple[str, int], list[tuple]] = layered(template and template.timelines)
+        #: (order_handle, fulfillment_attempt) -> fields the request sent that answers do not carry
+        self.kept_order_fields: dict[tuple[str, int], dict] = layered(template and template.kept_order_fields)
+        #: every route (its handle) and every order ((handle, fulfillment_attempt)) in creation order:
+        #: what listings page through
+        routes, orders = template.frozen_logs() if template is not None else ((), ())
+        self.route_log, self.order_log = Log(routes), Log(orders)
+
+    def frozen_logs(self) -> tuple[tuple, tuple]:
+        """This (startup) store's logs as they stand, made once and shared by every store derived from it."""
+        frozen = self.__dict__.get("frozen")
+        if frozen is None:
+            frozen = self.__dict__["frozen"] = (tuple(self.route_log), tuple(self.order_log))
+        return frozen
+
+    def own_entries(self) -> int:
+        """How many entries the store holds itself (not shared with the startup state)."""
+        return (own_entries(self.routes) + own_entries(self.orders) + own_entries(self.order_attempts)
+                + own_entries(self.timelines) + own_entries(self.kept_order_fields) + len(self.route_log.own)
+                + len(self.order_log.own))
+
+    # --- new records ----------------------------------------------------------------------------
+
+    def route_record(self, *, route_handle, status, now, track_mode, ops_group, worker_handle,
+                     device_id, metadata, started, device_switch_mode=None) -> dict:
+        """A new route's record (not stored yet: ``commit_route``)."""
         route = {
             "route_handle": route_handle,
             "status": status,
@@ -49,8 +85,8 @@ class Records:
             route["metadata"] = metadata
         return route
 
-    def _order_record(self, order: dict, destination: dict, route: dict, status: str, now: str,
-                      share_url: str | None = None, planned: bool = True) -> dict:
+    def order_record(self, order: dict, destination: dict, route: dict, status: str, now: str,
+                     share_url: str | None = None, planned: bool = True) -> dict:
         """The record of one order of ``route`` (for an unplanned order, a route whose values are all
         None but the ops group); called only once every check has passed."""
         handle = order["order_handle"]
@@ -90,30 +126,168 @@ class Records:
             self.kept_order_fields[(handle, record["fulfillment_attempt"])] = kept
         return record
 
-    def _commit_route(self, route: dict) -> None:
+    def free_route_handle(self, wanted: str | None = None) -> str:
+        """``wanted`` if no route has it, else a new handle no route has."""
+        handle = wanted
+        while not handle or handle in self.routes:
+            handle = self.fake.uuid()
+        return handle
+
+    def commit_route(self, route: dict) -> None:
+        """Store a new route and index its orders."""
         self.routes[route["route_handle"]] = route
         self.route_log.append(route["route_handle"])
         for order in route["orders"]:
-            self._commit_order(order)
+            self.commit_order(order)
 
-    def _commit_order(self, order: dict) -> None:
+    def commit_order(self, order: dict) -> None:
         """Index a new order (its route, if it has one, holds the same record)."""
         handle = order["order_handle"]
         self.orders[handle] = order
-        self._append("order_attempts", handle, order)
+        attempts = self.order_attempts
+        if handle in attempts:
+            own(attempts, handle, list).append(order)
+        else:
+            attempts[handle] = [order]
         self.order_log.append((handle, order["fulfillment_attempt"]))
 
-    def _snapshot(self, route: dict) -> dict:
+    # --- finding ------------------------------------------------------------------------------
+
+    def route(self, route_handle: str) -> dict | None:
+        """The route with this handle (shared with the startup state until owned), or None."""
+        return self.routes.get(route_handle)
+
+    def newest_routes(self):
+        """Every route, the newest first."""
+        routes = self.routes
+        return (routes[handle] for handle in reversed(self.route_log))
+
+    def find_order(self, handle, attempt=None, order_type=None, type_index=None) -> dict:
+        """The order's latest fulfilment (or ``attempt``), if of ``order_type`` and ``type_index`` when
+        given; else ``NotFound``."""
+        attempts = self.order_attempts.get(handle, ())
+        if attempt is None:
+            order = attempts[-1] if attempts else None
+        else:
+            order = next((o for o in attempts if o["fulfillment_attempt"] == attempt), None)
+        if order is None or (order_type is not None and order.get("type") != order_type) or (
+                type_index is not None and order["type_index"] != type_index):
+            raise errors.NotFound("Order not found")
+        return order
+
+    def attempts(self, handle: str) -> list[dict] | None:
+        """Every fulfilment of the order, oldest first, or None if there is no such order."""
+        return self.order_attempts.get(handle)
+
+    def check_order_handles(self, orders, route_handle: str | None = None) -> None:
+        """Refuse a handle repeated in the request or held by another route's unfinished order."""
+        seen = set()
+        for order in orders:
+            handle = order["order_handle"]
+            current = self.orders.get(handle)
+            if handle in seen or (current is not None and current["status"] not in TERMINAL_ORDER_STATUSES
+                                  and (route_handle is None or current["route_handle"] != route_handle)):
+                raise errors.DuplicateOrder()
+            seen.add(handle)
+
+    def is_tracking(self, worker_handle: str) -> bool:
+        """Whether a route of the worker is tracking."""
+        return any(r["status"] == "tracking" and r["worker_handle"] == worker_handle for r in self.routes.values())
+
+    def tracking_workers(self) -> set[str]:
+        """The workers a route of which is tracking."""
+        return {route["worker_handle"] for route in self.routes.values() if route["status"] == "tracking"}
+
+    # --- changing ------------------------------------------------------------------------------
+
+    def own_route(self, route_handle: str) -> dict:
+        """The tenant's own copy of a route and of its orders, which the indexes then point to."""
+        routes = self.routes
+        if type(routes) is not Layered or dict.__contains__(routes, route_handle):
+            return routes[route_handle]
+        shared = routes[route_handle]
+        route = routes[route_handle] = dict(shared, orders=[dict(order) for order in shared["orders"]])
+        for old, new in zip(shared["orders"], route["orders"], strict=True):
+            handle = new["order_handle"]
+            own(self.order_attempts, handle, list)[new["fulfillment_attempt"]] = new
+            if self.orders[handle] is old:
+                self.orders[handle] = new
+        return route
+
+    def own_order(self, order: dict) -> dict:
+        """The tenant's own copy of an order record (and of its route, which holds the same record)."""
+        handle, attempt = order["order_handle"], order["fulfillment_attempt"]
+        if order.get("route_handle"):
+            self.own_route(order["route_handle"])
+        else:
+            attempts = own(self.order_attempts, handle, list)
+            if attempts[attempt] is order and type(self.order_attempts) is not dict:
+                attempts[attempt] = dict(order)
+                if self.orders[handle] is order:
+                    self.orders[handle] = attempts[attempt]
+        return self.order_attempts[handle][attempt]
+
+    def keep_fields(self, order: dict, fields: dict) -> None:
+        """Keep (merged over those kept before) fields of the order that answers do not carry."""
+        key = (order["order_handle"], order["fulfillment_attempt"])
+        self.kept_order_fields[key] = {**self.kept_order_fields.get(key, {}), **fields}
+
+    def kept_fields(self, order: dict) -> dict:
+        """The fields of the order that answers do not carry."""
+        return self.kept_order_fields.get((order["order_handle"], order["fulfillment_attempt"]), {})
+
+    # --- timelines ----------------------------------------------------------------------------
+
+    def start_timeline(self, order: dict, kinds: tuple[str, ...], now: str) -> None:
+        """The first events of a new order's timeline (its key is new: no copy to make, nothing to add to)."""
+        event = (now, order["device_id"], order["worker_handle"])
+        self.timelines[(order["order_handle"], order["fulfillment_attempt"])] = [(kind, *event) for kind in kinds]
+
+    def note_event(self, order: dict, kind: str, now: str) -> None:
+        """Note an event compactly (what can change later: the device and the worker)."""
+        key = (order["order_handle"], order["fulfillment_attempt"])
+        event = (kind, now, order["device_id"], order["worker_handle"])
+        if key in self.timelines:
+            own(self.timelines, key, list).append(event)
+        else:
+            self.timelines[key] = [event]
+
+    def timeline(self, order: dict) -> list[tuple]:
+        """The events noted of the order, oldest first, as (kind, recorded_at, device_id, worker_handle)."""
+        return self.timelines[(order["order_handle"], order["fulfillment_attempt"])]
+
+    # --- answers ------------------------------------------------------------------------------
+
+    def snapshot(self, route: dict) -> dict:
         """A copy of a route and its orders, safe to serialise after the lock is released; its
         ``embed_url`` carries this account's publishable key (a startup route was built without it)."""
         return dict(route, embed_url=EMBED_URL.format(route_handle=route["route_handle"], key=self.publishable_key),
                     orders=[dict(order) for order in route["orders"]])
 
-
-    def _listed(self, route: dict) -> dict:
+    def listed(self, route: dict) -> dict:
         """A route as Get Routes lists it: the route's own fields, and of each order only its summary."""
-        return dict(self._snapshot(route), orders=[
+        return dict(self.snapshot(route), orders=[
             {key: order[key] for key in LISTED_ORDER_FIELDS if key in order} for order in route["orders"]])
+
+    def page_orders(self, keep, limit: int, after: int = -1):
+        """Up to ``limit`` latest fulfilments that ``keep`` keeps, after position ``after`` of the order
+        log, and the position to continue from (or None)."""
+        orders = self.orders
+
+        def select(key):
+            order = orders[key[0]]
+            return order if order["fulfillment_attempt"] == key[1] and keep(order) else None
+        return page(self.order_log, select, limit, after)
+
+    def page_routes(self, keep, limit: int, after: int = -1):
+        """Up to ``limit`` routes that ``keep`` keeps, after position ``after`` of the route log, and the
+        position to continue from (or None)."""
+        routes = self.routes
+
+        def select(handle):
+            route = routes[handle]
+            return route if keep(route) else None
+        return page(self.route_log, select, limit, after)
 
 
 def _iso(value):

@@ -1,102 +1,44 @@
-"""A tenant: one HyperTrack account's world, every piece of its state declared here.
+"""A tenant: one HyperTrack account's world, a façade over the parts that hold it and the rules that change it.
 
-Its behaviour lives with the state it concerns, one mixin per module (``workers``, ``destinations``,
-``tracking``, ``lifecycle``, ``records``); all of it is declared in ``__init__``, so a reset (building
-the tenant anew) cannot forget a field.  A re-entrant lock guards it: the server is concurrent.
+The parts, each an object with its own state and public methods:
+
+- ``store`` (``records.Store``): routes and orders, their indexes and logs, each order's timeline;
+- ``roster`` (``workers.Roster``): workers, their devices, ops groups (and the Workers API over them);
+- ``destinations`` (``destinations.Destinations``): places and geofences;
+- ``outbox`` (``outbox.Outbox``): the records of the events made since the last call;
+- ``webhooks`` (``webhooks.Webhooks``): the receiver, what was sent to it, every delivery attempt.
+
+The rules (``tracking.Tracking``, ``planning.Planning``, ``lifecycle.Lifecycle``) call the parts'
+public methods.  The tenant's own public methods are what the views and the control plane call: each
+takes the tenant's re-entrant lock (the server is concurrent) and hands over to a rule or a part, which
+never lock themselves.
 
 A tenant started from the startup scenario is a copy-on-write layer over the scenario's state, built
-once (``Tenant.derived``): its dictionaries are ``Layered`` over the scenario's, its logs ``Log``s
-over the scenario's, so that a new account costs the same whatever the scenario's size.  A
-record of the scenario's is copied into the tenant's own layer the first time the tenant changes it
-(``_own``, ``_own_route``); until then every tenant reads the one the scenario built.
+once (``Tenant.derived``): each part derived from the startup tenant's holds its dictionaries as
+``layers.Layered`` over the startup part's and its logs as ``layers.Log``, so that a new account costs
+the same whatever the scenario's size.  A record of the scenario's is copied into the tenant's own
+layer the first time the tenant changes it (``layers.own``, ``Store.own_route``).
 """
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
 
+from . import errors
 from .clock import Clock
 from .destinations import Destinations
 from .fake import FakeValues
 from .faults import FaultSet
 from .journal import Journal
 from .lifecycle import Lifecycle
+from .outbox import Outbox, event
 from .planning import Planning
-from .records import DEFAULT_OPS_GROUP, Records
+from .records import Store
 from .tracking import Tracking
-from .webhooks import Webhooks
-from .workers import Workers
-
-#: The dictionaries of a tenant's state, and how one of their values is copied into a tenant's own layer.
-STATE = {"ops_groups": dict, "workers": lambda worker: dict(worker, device_ids=list(worker["device_ids"])),
-         "devices": dict, "places": dict, "geofences": dict, "routes": None, "orders": None,
-         "order_attempts": list, "timelines": list, "kept_order_fields": dict}
+from .webhooks import Webhooks, order_webhooks_page
+from .workers import Roster
 
 
-_ABSENT = object()
-
-
-class Layered(dict):
-    """A tenant's own entries (the dict itself) over a shared, frozen ``base``: reads fall through to the
-    base, writes stay here.  (``collections.ChainMap`` does the same five to eight times slower.)"""
-
-    __slots__ = ("base",)
-
-    def __init__(self, base: Mapping):
-        super().__init__()
-        self.base = base
-
-    def __missing__(self, key):
-        return self.base[key]
-
-    def get(self, key, default=None):
-        value = dict.get(self, key, _ABSENT)
-        return self.base.get(key, default) if value is _ABSENT else value
-
-    def __contains__(self, key) -> bool:
-        return dict.__contains__(self, key) or key in self.base
-
-    def __iter__(self):
-        yield from (key for key in self.base if not dict.__contains__(self, key))
-        yield from dict.__iter__(self)
-
-    def __len__(self) -> int:
-        return dict.__len__(self) + sum(1 for key in self.base if not dict.__contains__(self, key))
-
-    def keys(self):
-        return list(self)
-
-    def values(self):
-        return [self[key] for key in self]
-
-    def items(self):
-        return [(key, self[key]) for key in self]
-
-
-class Log:
-    """A sequence that only grows: a shared, frozen start (``base``) and what was added since (``own``)."""
-
-    __slots__ = ("base", "own")
-
-    def __init__(self, base: tuple = ()):
-        self.base, self.own = base, []
-
-    def append(self, item) -> None:
-        self.own.append(item)
-
-    def __len__(self) -> int:
-        return len(self.base) + len(self.own)
-
-    def __getitem__(self, index: int):
-        start = len(self.base)
-        return self.base[index] if index < start else self.own[index - start]
-
-    def __iter__(self):
-        yield from self.base
-        yield from self.own
-
-
-class Tenant(Workers, Destinations, Tracking, Planning, Lifecycle, Webhooks, Records):
+class Tenant:
     """One account's workers, devices, ops groups, places, geofences, routes and orders."""
 
     def __init__(self, account_id: str, seed: int | None, server_clock: Clock | None = None,
@@ -108,31 +50,20 @@ class Tenant(Workers, Destinations, Tracking, Planning, Lifecycle, Webhooks, Rec
         self.faults = FaultSet()
         self.journal = journal if journal is not None else Journal(1000, 1024 * 1024)
         self.publishable_key = self.fake.publishable_key()
-        self.ops_groups: Mapping[str, dict] = {DEFAULT_OPS_GROUP: {"ops_group_handle": DEFAULT_OPS_GROUP}}
-        self.workers: Mapping[str, dict] = {}
-        self.devices: Mapping[str, dict] = {}
-        self.places: Mapping[str, dict] = {}
-        self.geofences: Mapping[str, dict] = {}
-        self.routes: Mapping[str, dict] = {}
-        #: order_handle -> the order's latest fulfilment (the dict also held in its route's list)
-        self.orders: Mapping[str, dict] = {}
-        #: order_handle -> every fulfilment of that handle, oldest first (fulfillment_attempt is the index)
-        self.order_attempts: Mapping[str, list[dict]] = {}
-        #: (order_handle, fulfillment_attempt) -> the events the mock has seen, oldest first, as
-        #: (kind, recorded_at, device_id, worker_handle): the rest is the order's (``Lifecycle._event``)
-        self.timelines: Mapping[tuple[str, int], list[tuple]] = {}
-        #: (order_handle, fulfillment_attempt) -> fields the request sent that answers do not carry
-        self.kept_order_fields: Mapping[tuple[str, int], dict] = {}
-        #: every route (its handle) and every order ((handle, fulfillment_attempt)) in creation order:
-        #: what listings page through
-        self.route_log = Log()
-        self.order_log = Log()
-        self._init_webhooks(template)
+        #: set by the backend: the bytes this account's control-plane state may hold (None: unbounded),
+        #: and what the scenario loaded for it holds
+        self.control_budget: int | None = None
+        self.scenario_bytes = 0
+        self.store = Store(self.publishable_key, self.fake, template and template.store)
+        self.roster = Roster(self.fake, self.clock, self.store, template and template.roster)
+        self.destinations = Destinations(self.fake, template and template.destinations)
+        self.outbox = Outbox()
+        self.webhooks = Webhooks(self.outbox, template and template.webhooks)
+        parts = (self.store, self.roster, self.destinations, self.outbox, self.clock)
+        self.tracking = Tracking(*parts)
+        self.planning = Planning(*parts, self.fake)
+        self.lifecycle = Lifecycle(*parts, self.publishable_key)
         if template is not None:
-            for name in STATE:
-                setattr(self, name, Layered(getattr(template, name)))
-            routes, orders = template.frozen_logs()
-            self.route_log, self.order_log = Log(routes), Log(orders)
             for rule in template.faults.rules():
                 self.faults.add(rule)
 
@@ -142,47 +73,199 @@ class Tenant(Workers, Destinations, Tracking, Planning, Lifecycle, Webhooks, Rec
         """A new tenant whose world starts as ``template``'s (which must never change again)."""
         return cls(account_id, seed, server_clock, journal, template=template)
 
+    def holders(self) -> list:
+        """What the tenant's parts hold, among it the dictionaries and lists of its state (which the reaper
+        takes apart)."""
+        return [value for part in (self.store, self.roster, self.destinations, self.webhooks)
+                for value in vars(part).values()] + [self.outbox]
+
     def own_entries(self) -> int:
         """How many entries the tenant's own state holds (what freeing it would cost)."""
-        return sum(dict.__len__(getattr(self, name)) for name in STATE) + len(self.route_log.own) + len(
-            self.order_log.own) + len(self.journal.entries)
+        return (self.store.own_entries() + self.roster.own_entries() + self.destinations.own_entries()
+                + len(self.journal.entries))
 
-    def frozen_logs(self) -> tuple[tuple, tuple]:
-        """This (startup) state's logs as they stand, made once and shared by every tenant derived from it."""
-        frozen = self.__dict__.get("_frozen_logs")
-        if frozen is None:
-            frozen = self.__dict__["_frozen_logs"] = (tuple(self.route_log), tuple(self.order_log))
-        return frozen
+    # --- the state, as scenarios describe it and tests read it -----------------------------------
 
-    # --- copy-on-write ------------------------------------------------------------------------
+    routes = property(lambda self: self.store.routes)
+    orders = property(lambda self: self.store.orders)
+    route_log = property(lambda self: self.store.route_log)
+    kept_order_fields = property(lambda self: self.store.kept_order_fields)
+    workers = property(lambda self: self.roster.workers)
+    devices = property(lambda self: self.roster.devices)
+    ops_groups = property(lambda self: self.roster.ops_groups)
+    places = property(lambda self: self.destinations.places)
+    geofences = property(lambda self: self.destinations.geofences)
+    webhook = property(lambda self: self.webhooks.webhook)
+    sent = property(lambda self: self.webhooks.sent)
+    sent_bytes = property(lambda self: self.webhooks.sent_bytes)
+    sent_dropped = property(lambda self: self.webhooks.sent_dropped)
+    deliveries = property(lambda self: self.webhooks.deliveries)
+    retired = property(lambda self: self.webhooks.retired)
 
-    def _own(self, name: str, key):
-        """The tenant's own ``self.<name>[key]``, copied from the startup state the first time it changes."""
-        mapping = getattr(self, name)
-        if type(mapping) is not Layered or dict.__contains__(mapping, key):
-            return mapping[key]
-        copy: Callable = STATE[name]
-        value = mapping[key] = copy(mapping.base[key])
-        return value
+    @property
+    def delivery_channel(self):
+        """Set by the dispatcher: told when the tenant is discarded, so that nothing more is delivered."""
+        return self.webhooks.delivery_channel
 
-    def _append(self, name: str, key, item) -> None:
-        """Add ``item`` to the list ``self.<name>[key]`` (the tenant's own copy of it), or start the list."""
-        mapping = getattr(self, name)
-        if key in mapping:
-            self._own(name, key).append(item)
-        else:
-            mapping[key] = [item]
+    @delivery_channel.setter
+    def delivery_channel(self, channel) -> None:
+        self.webhooks.delivery_channel = channel
 
-    def _own_route(self, route_handle: str) -> dict:
-        """The tenant's own copy of a route and of its orders, which the indexes then point to."""
-        routes = self.routes
-        if type(routes) is not Layered or dict.__contains__(routes, route_handle):
-            return routes[route_handle]
-        shared = routes[route_handle]
-        route = routes[route_handle] = dict(shared, orders=[dict(order) for order in shared["orders"]])
-        for old, new in zip(shared["orders"], route["orders"], strict=True):
-            handle = new["order_handle"]
-            self._own("order_attempts", handle)[new["fulfillment_attempt"]] = new
-            if self.orders[handle] is old:
-                self.orders[handle] = new
-        return route
+    # --- building (a scenario) -----------------------------------------------------------------
+
+    def add_ops_group(self, group: dict) -> None:
+        self.roster.add_ops_group(group)
+
+    def add_device(self, device_id: str, name: str | None, worker_handle: str | None, owner: str | None = None,
+                   now: str | None = None) -> None:
+        self.roster.add_device(device_id, name, worker_handle, owner, now)
+
+    def add_worker(self, worker: dict, now: str | None = None) -> dict:
+        return self.roster.add_worker(worker, now)
+
+    def add_place(self, place: dict) -> None:
+        self.destinations.add_place(place)
+
+    def add_geofence(self, geofence: dict) -> None:
+        self.destinations.add_geofence(geofence)
+
+    def add_route(self, route: dict) -> None:
+        """A route as a scenario declares it (already validated: its references exist)."""
+        self.tracking.add_route(route)
+
+    # --- orders and routes ---------------------------------------------------------------------
+
+    def track_orders(self, request: dict) -> dict:
+        """Track Orders: a new route from orders, or a planned route started."""
+        with self.lock:
+            return self.tracking.track_orders(request)
+
+    def plan_orders(self, request: dict) -> dict:
+        """Batch and Sequence Orders: orders planned into a route, or taken in unplanned."""
+        with self.lock:
+            return self.planning.plan_orders(request)
+
+    def order_view(self, handle: str, attempt: int | None = None) -> dict:
+        """Get Order Timeline."""
+        with self.lock:
+            return self.lifecycle.order_view(handle, attempt)
+
+    def finish_order(self, handle: str, outcome: str, **options) -> dict:
+        """Complete or Cancel Order."""
+        with self.lock:
+            return self.lifecycle.finish_order(handle, outcome, **options)
+
+    def update_order(self, handle: str, changes: dict, **options) -> dict:
+        """Update Order."""
+        with self.lock:
+            return self.lifecycle.update_order(handle, changes, **options)
+
+    def list_orders(self, **filters):
+        """Get Orders: one page and the cursor of the next."""
+        with self.lock:
+            return self.lifecycle.list_orders(**filters)
+
+    def route_view(self, route_handle: str) -> dict:
+        """Get Route."""
+        with self.lock:
+            return self.lifecycle.route_view(route_handle)
+
+    def complete_route(self, route_handle: str) -> dict:
+        """Complete Route."""
+        with self.lock:
+            return self.lifecycle.complete_route(route_handle)
+
+    def list_routes(self, **filters):
+        """Get Routes: one page and the cursor of the next."""
+        with self.lock:
+            return self.lifecycle.list_routes(**filters)
+
+    # --- workers -------------------------------------------------------------------------------
+
+    def put_worker(self, worker: dict) -> dict:
+        """Add or replace a worker and link its devices (the control plane's, as HyperTrack's SDK)."""
+        with self.lock:
+            return self.roster.put_worker(worker)
+
+    def upsert_worker(self, request: dict) -> dict:
+        with self.lock:
+            return self.roster.upsert_worker(request)
+
+    def worker_view(self, handle: str, include_deleted: bool = False) -> dict:
+        with self.lock:
+            return self.roster.worker_view(handle, include_deleted)
+
+    def list_workers(self, **filters):
+        with self.lock:
+            return self.roster.list_workers(**filters)
+
+    def delete_worker(self, handle: str) -> None:
+        with self.lock:
+            self.roster.delete_worker(handle)
+
+    def undelete_worker(self, handle: str) -> dict:
+        with self.lock:
+            return self.roster.undelete_worker(handle)
+
+    def upsert_ops_group(self, request: dict) -> dict:
+        with self.lock:
+            return self.roster.upsert_ops_group(request)
+
+    # --- webhooks ------------------------------------------------------------------------------
+
+    def set_webhook(self, options: dict, confirm_url: str | None = None) -> dict:
+        """Set (or replace) the receiver (``Webhooks.set_webhook``)."""
+        with self.lock:
+            return self.webhooks.set_webhook(options, confirm_url)
+
+    def confirm_webhook(self, token: str) -> bool:
+        with self.lock:
+            return self.webhooks.confirm_webhook(token)
+
+    def clear_webhook(self) -> None:
+        with self.lock:
+            self.webhooks.clear_webhook()
+
+    def webhook_view(self) -> dict | None:
+        return self.webhooks.webhook_view()
+
+    def retire(self) -> None:
+        """The tenant is discarded (reset, a scenario loaded, too many accounts): deliver nothing more."""
+        self.webhooks.retire()
+
+    def take_outbox(self) -> list:
+        """The records of the events made since the last call, handed over once."""
+        with self.lock:
+            return self.outbox.take()
+
+    def emit_device_event(self, handle: str, value: str, fields: dict) -> dict:
+        """An event a device would cause, noted for delivery; the event as it will be delivered."""
+        with self.lock:
+            return event(self.lifecycle.emit_device_event(handle, value, fields), self.account_id)
+
+    def note_sent(self, message) -> None:
+        """The dispatcher's first attempt of ``message``, kept within the account's budget: its
+        ``control_budget`` less what its fault rules and scenario hold."""
+        with self.lock:
+            room = None if self.control_budget is None else (
+                self.control_budget - self.faults.bytes - self.scenario_bytes)
+            self.webhooks.note_sent(message, room)
+
+    def note_attempt(self, attempt: dict) -> None:
+        self.webhooks.note_attempt(attempt)
+
+    def attempts(self) -> list[dict]:
+        return self.webhooks.attempts()
+
+    def sent_events(self, message_id: str) -> list[dict] | None:
+        return self.webhooks.sent_events(message_id)
+
+    def order_webhooks(self, handle: str, **filters):
+        """Get Order Webhooks: a page of the order's events that were sent, and the position to go on from."""
+        with self.lock:
+            fulfilments = self.store.attempts(handle)
+            if fulfilments is None:
+                raise errors.NotFound("Order not found")
+            sent = self.webhooks.sent_to_order(handle)
+            fulfilments = list(fulfilments)
+        return order_webhooks_page(sent, fulfilments, **filters)

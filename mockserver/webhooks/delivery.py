@@ -29,7 +29,7 @@ from urllib.parse import quote
 import orjson
 
 from ..models.clock import wall_now_iso
-from ..models.webhooks import events
+from ..models.outbox import events, plain
 from .client import AiohttpSender, Sender
 
 #: How often at most a tenant's receiver gets a delivery while events keep coming (the first event
@@ -62,7 +62,7 @@ class Message:
 
     def __init__(self, records: list, account_id: str):
         self.id = str(uuid.uuid4())
-        self.records, self.account_id = orjson.dumps(records), account_id
+        self.records, self.account_id = orjson.dumps(records, default=plain), account_id  # arrays
         #: what Get Order Webhooks says of these events: the last HTTP status and the retries so far
         self.delivery = {"status": None, "retries": 0}
 
