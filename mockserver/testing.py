@@ -55,6 +55,11 @@ class MockServer:
         """The mock's state: ``backend.tenant(account_id).routes`` and so on."""
         return self.app.backend
 
+    @property
+    def loop(self):
+        """The event loop the server runs the app on (in the server's thread, once ``start`` returned)."""
+        return self._server._loop
+
     def start(self) -> MockServer:
         self._server.start()
         return self

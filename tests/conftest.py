@@ -1,7 +1,9 @@
 """Shared fixtures: a mock served in-process with a client, the CLI on a free port, and the shipped scenarios.
 
-Every mock here is served by the server users run (``mockserver.serve``): a test's client speaks HTTP
-to it, and every answer from 127.0.0.1 is checked against HyperTrack's spec (``conformant_requests``).
+Every mock here is served by the server users run (``mockserver.serve``).  A test's ``client`` hands its
+requests to the mock's pipeline on that server's loop, without HTTP (``client.InProcess``); the tests
+about HTTP speak it to the server's URL.  Every answer either way is checked against HyperTrack's spec
+(``conformant_requests``).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from client import Client
+from client import Client, InProcess
 
 import mockserver.serve  # noqa: F401 - see below
 from mockserver.scenarios import ScenarioLibrary
@@ -54,7 +56,8 @@ def seed_request(**changes) -> dict:
 
 @pytest.fixture(scope="session", autouse=True)
 def conformant_requests():
-    """Every answer a test gets over HTTP from a mock on 127.0.0.1 is checked against HyperTrack's spec."""
+    """Every answer a test gets from a mock on 127.0.0.1, over HTTP or in-process (``client.InProcess``, a
+    transport of ``requests`` too), is checked against HyperTrack's spec."""
     import conformance
 
     send = requests.Session.send
@@ -79,7 +82,11 @@ def conformant_requests():
 
 
 class App:
-    """A mock served in a thread of this process, by the server users run; stopped after the test."""
+    """A mock served in a thread of this process, by the server users run; stopped after the test.
+
+    ``test_client()`` hands its requests to the mock's pipeline directly, on the server's loop (no HTTP:
+    ``client.InProcess``); ``http_client()`` and ``url`` reach the same mock over HTTP.
+    """
 
     def __init__(self, config=None):
         self.server = MockServer(config).start()
@@ -89,6 +96,9 @@ class App:
         _serving.append(self.server)
 
     def test_client(self) -> Client:
+        return Client(self.url, InProcess(self.server))
+
+    def http_client(self) -> Client:
         return Client(self.url)
 
 
