@@ -212,6 +212,21 @@ def live(live_server):
     return live_server
 
 
+#: The pytest plugins of this checkout's test tools (hypothesis, schemathesis, anyio): a downstream project
+#: has the mock and its dependencies, not these, and each costs a pytest process a second of imports.
+TOOL_PLUGINS = ("hypothesispytest", "schemathesis", "anyio")
+
+
+def as_downstream(monkeypatch) -> None:
+    """Make pytester's runs a downstream project's, whose only tie to the mock is the installed package (its
+    entry point): this checkout on the path, no HYPERTRACK_MOCK_* setting, no plugin of our test tools."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # subprocess runs import this checkout, not a stale install
+    for name in list(os.environ):
+        if name.startswith("HYPERTRACK_MOCK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("PYTEST_ADDOPTS", " ".join(f"-p no:{name}" for name in TOOL_PLUGINS))
+
+
 def scenario_examples():
     """``(scenario, example)`` for every example in every shipped scenario."""
     return [pytest.param(name, example, id=f"{name}: {example['name']}")

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 import requests
-from conftest import ROOT
+from conftest import ROOT, as_downstream
 
 DOWNSTREAM = '''
 import os
@@ -100,10 +100,7 @@ PASSED = 12 + 10
 @pytest.fixture
 def downstream(pytester, monkeypatch):
     """A project whose only tie to the mock is the installed package (its entry point)."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # subprocess runs import this checkout, not a stale install
-    for name in list(os.environ):
-        if name.startswith("HYPERTRACK_MOCK_"):
-            monkeypatch.delenv(name)
+    as_downstream(monkeypatch)
     pytester.makepyfile(test_downstream=DOWNSTREAM)
     return pytester
 
