@@ -64,7 +64,7 @@ def test_the_scenarios_of_the_ini_files_directory(hypertrack_mock):
 ''')
     monkeypatch.chdir(tests)
 
-    result = downstream.runpytest_subprocess("test_mounted.py")
+    result = downstream.runpytest("test_mounted.py")
 
     result.assert_outcomes(passed=1)
 
