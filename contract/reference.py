@@ -140,10 +140,16 @@ def _null_in_nullable_enums(node, add: bool = True):
 
 
 @lru_cache(maxsize=1)
+def published() -> dict:
+    """HyperTrack's spec as published, parsed once per process (read-only: copy before changing)."""
+    return yaml.load(REFERENCE.read_text(), Loader=_LOADER)
+
+
+@lru_cache(maxsize=1)
 def reference() -> dict:
     """The reference spec with its quirks handled (read-only: copy before changing)."""
-    return _patch_quirks(_null_in_nullable_enums(_type_nullables(_stringify_dates(
-        yaml.load(REFERENCE.read_text(), Loader=_LOADER)))))
+    # (_stringify_dates builds new dicts and lists: the quirks below leave published() as it was)
+    return _patch_quirks(_null_in_nullable_enums(_type_nullables(_stringify_dates(published()))))
 
 
 def close_objects(node):

@@ -55,6 +55,11 @@ class MockServer:
         """The mock's state: ``backend.tenant(account_id).routes`` and so on."""
         return self.app.backend
 
+    @property
+    def loop(self):
+        """The event loop the server runs the app on (in the server's thread, once ``start`` returned)."""
+        return self._server._loop
+
     def start(self) -> MockServer:
         self._server.start()
         return self
@@ -307,7 +312,8 @@ class WebhookReceiver(_Receiving):
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hypertrack"
         self.target = {"url": self.url}
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="webhook-receiver",
+        # (serve_forever notices a shutdown only between polls: close() waits up to one, at the end of each test)
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), name="webhook-receiver",
                                         daemon=True)
         self._thread.start()
 

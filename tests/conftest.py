@@ -1,7 +1,9 @@
 """Shared fixtures: a mock served in-process with a client, the CLI on a free port, and the shipped scenarios.
 
-Every mock here is served by the server users run (``mockserver.serve``): a test's client speaks HTTP
-to it, and every answer from 127.0.0.1 is checked against HyperTrack's spec (``conformant_requests``).
+Every mock here is served by the server users run (``mockserver.serve``).  A test's ``client`` hands its
+requests to the mock's pipeline on that server's loop, without HTTP (``client.InProcess``); the tests
+about HTTP speak it to the server's URL.  Every answer either way is checked against HyperTrack's spec
+(``conformant_requests``).
 """
 from __future__ import annotations
 
@@ -17,10 +19,15 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from client import Client
+from client import Client, InProcess
 
+import mockserver.serve  # noqa: F401 - see below
 from mockserver.scenarios import ScenarioLibrary
 from mockserver.testing import MockServer
+
+# The server (and httptools) is imported before any test runs: pytester's inline runs (test_plugin.py) drop
+# from sys.modules what was first imported during them, and httptools imported again has new error classes,
+# which no longer catch the ones its parser (an extension module, never reloaded) raises.
 
 pytest_plugins = ["pytester"]
 #: The container's checks need a running container (MOCK_URL); .ci/run runs them through container-check.
@@ -49,7 +56,8 @@ def seed_request(**changes) -> dict:
 
 @pytest.fixture(scope="session", autouse=True)
 def conformant_requests():
-    """Every answer a test gets over HTTP from a mock on 127.0.0.1 is checked against HyperTrack's spec."""
+    """Every answer a test gets from a mock on 127.0.0.1, over HTTP or in-process (``client.InProcess``, a
+    transport of ``requests`` too), is checked against HyperTrack's spec."""
     import conformance
 
     send = requests.Session.send
@@ -74,7 +82,11 @@ def conformant_requests():
 
 
 class App:
-    """A mock served in a thread of this process, by the server users run; stopped after the test."""
+    """A mock served in a thread of this process, by the server users run; stopped after the test.
+
+    ``test_client()`` hands its requests to the mock's pipeline directly, on the server's loop (no HTTP:
+    ``client.InProcess``); ``http_client()`` and ``url`` reach the same mock over HTTP.
+    """
 
     def __init__(self, config=None):
         self.server = MockServer(config).start()
@@ -84,6 +96,9 @@ class App:
         _serving.append(self.server)
 
     def test_client(self) -> Client:
+        return Client(self.url, InProcess(self.server))
+
+    def http_client(self) -> Client:
         return Client(self.url)
 
 
@@ -195,6 +210,21 @@ def live(live_server):
     """The live server's URL, reset to the startup scenario for this test."""
     requests.post(live_server + "/__mock/reset", timeout=5).raise_for_status()
     return live_server
+
+
+#: The pytest plugins of this checkout's test tools (hypothesis, schemathesis, anyio): a downstream project
+#: has the mock and its dependencies, not these, and each costs a pytest process a second of imports.
+TOOL_PLUGINS = ("hypothesispytest", "schemathesis", "anyio")
+
+
+def as_downstream(monkeypatch) -> None:
+    """Make pytester's runs a downstream project's, whose only tie to the mock is the installed package (its
+    entry point): this checkout on the path, no HYPERTRACK_MOCK_* setting, no plugin of our test tools."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # subprocess runs import this checkout, not a stale install
+    for name in list(os.environ):
+        if name.startswith("HYPERTRACK_MOCK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("PYTEST_ADDOPTS", " ".join(f"-p no:{name}" for name in TOOL_PLUGINS))
 
 
 def scenario_examples():

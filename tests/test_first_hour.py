@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, basic, make_app, seed_request
+from conftest import ROOT, as_downstream, basic, make_app, seed_request
 
 from mockserver.testing import HyperTrackMock, InboxReceiver, MockServer
 
@@ -26,10 +26,7 @@ def test_health(hypertrack_mock):
 @pytest.fixture
 def downstream(pytester, monkeypatch):
     """A project whose only tie to the mock is the installed package (its entry point)."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # subprocess runs import this checkout, not a stale install
-    for name in list(os.environ):
-        if name.startswith("HYPERTRACK_MOCK_"):
-            monkeypatch.delenv(name)
+    as_downstream(monkeypatch)
     return pytester
 
 
@@ -67,7 +64,7 @@ def test_the_scenarios_of_the_ini_files_directory(hypertrack_mock):
 ''')
     monkeypatch.chdir(tests)
 
-    result = downstream.runpytest_subprocess("test_mounted.py")
+    result = downstream.runpytest("test_mounted.py")
 
     result.assert_outcomes(passed=1)
 

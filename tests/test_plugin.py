@@ -10,7 +10,7 @@ import threading
 
 import pytest
 import requests
-from conftest import ROOT
+from conftest import ROOT, as_downstream
 
 DOWNSTREAM = '''
 import os
@@ -100,10 +100,7 @@ PASSED = 12 + 10
 @pytest.fixture
 def downstream(pytester, monkeypatch):
     """A project whose only tie to the mock is the installed package (its entry point)."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # subprocess runs import this checkout, not a stale install
-    for name in list(os.environ):
-        if name.startswith("HYPERTRACK_MOCK_"):
-            monkeypatch.delenv(name)
+    as_downstream(monkeypatch)
     pytester.makepyfile(test_downstream=DOWNSTREAM)
     return pytester
 
@@ -163,7 +160,7 @@ def test_ini_options_and_the_environment_configure_the_in_process_server(downstr
         monkeypatch.setenv(name, value)
     downstream.makepyfile(test_startup=STARTUP_SCENARIO_TEST % expected)
 
-    downstream.runpytest_subprocess("test_startup.py").assert_outcomes(passed=1)
+    downstream.runpytest("test_startup.py").assert_outcomes(passed=1)
 
 
 def test_a_mock_url_where_nothing_answers_stops_the_run_with_one_clear_message(downstream, monkeypatch):
@@ -172,7 +169,7 @@ def test_a_mock_url_where_nothing_answers_stops_the_run_with_one_clear_message(d
         url = f"http://127.0.0.1:{placeholder.getsockname()[1]}"
     monkeypatch.setenv("HYPERTRACK_MOCK_URL", url)
 
-    result = downstream.runpytest_subprocess()
+    result = downstream.runpytest()
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     output = result.stdout.str() + result.stderr.str()

@@ -4,9 +4,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
-import yaml
 
-from contract.reference import REFERENCE
+from contract.reference import published
 
 
 def _jsonable(value):
@@ -21,7 +20,7 @@ def _jsonable(value):
 
 
 def _request_examples():
-    spec = yaml.safe_load(REFERENCE.read_text())
+    spec = published()
     examples = spec["paths"]["/orders/track"]["post"]["requestBody"]["content"]["application/json"]["examples"]
     return [pytest.param(_jsonable(example["value"]), id=name) for name, example in examples.items()]
 

@@ -3,12 +3,11 @@ shown here on the published text: no answer could satisfy the schema as written.
 from __future__ import annotations
 
 import pytest
-import yaml
 from openapi_schema_validator import OAS30Validator
 
-from contract.reference import REFERENCE, _stringify_dates, reference
+from contract.reference import _stringify_dates, published, reference
 
-PUBLISHED = _stringify_dates(yaml.safe_load(REFERENCE.read_text()))
+PUBLISHED = _stringify_dates(published())
 SCHEMAS = PUBLISHED["components"]["schemas"]
 
 
