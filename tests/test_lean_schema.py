@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError, fields, validate
 
+from mockserver.schemas import fields as schema_fields
 from mockserver.schemas import track
 from mockserver.schemas.fields import LeanSchema
 from mockserver.schemas.scenario import Scenario
@@ -24,14 +25,15 @@ json_values = st.recursive(
 
 @contextmanager
 def plain_marshmallow():
-    """LeanSchema's shortcuts, and the one in Position, replaced by marshmallow's own code."""
-    lean = LeanSchema._deserialize, LeanSchema._do_load, track.plain_numbers
+    """LeanSchema's shortcuts, and those in Position and Timestamp, replaced by marshmallow's own code."""
+    lean = LeanSchema._deserialize, LeanSchema._do_load, track.plain_numbers, schema_fields._ISO_FORMATS
     LeanSchema._deserialize, LeanSchema._do_load = Schema._deserialize, Schema._do_load
     track.plain_numbers = lambda value: None
+    schema_fields._ISO_FORMATS = ()
     try:
         yield
     finally:
-        LeanSchema._deserialize, LeanSchema._do_load, track.plain_numbers = lean
+        LeanSchema._deserialize, LeanSchema._do_load, track.plain_numbers, schema_fields._ISO_FORMATS = lean
 
 
 def outcome(schema, body):
@@ -86,7 +88,9 @@ def test_track_requests_load_exactly_as_plain_marshmallow(body):
 
 
 EDGE_VALUES = [None, True, False, 0, -1, 1.5, 200, -200, 1e300, "", "x", "Point", "2023-11-02T02:00:00Z", [], {},
-               [1], [1, 2], [1, 2, 3, 4], [True, 1], [1, "2"], [[1, 2]], {"type": "Point"}]
+               [1], [1, 2], [1, 2, 3, 4], [True, 1], [1, "2"], [[1, 2]], {"type": "Point"},
+               "2023-11-02T02:00:00.123+05:30", "2023-11-02T02:00:00", "2023-11-02", "2023-13-02T02:00:00Z",
+               "9999-12-31T23:59:59-14:00", "2023-11-02T02:00:00Zjunk"]
 
 
 def test_every_field_of_the_seed_set_to_each_edge_value_loads_as_plain_marshmallow():
