@@ -198,3 +198,24 @@ def test_a_connection_left_idle_is_closed_and_one_in_use_is_not():
                 time.sleep(0.2)
     finally:
         server.stop()
+
+
+def test_each_answer_carries_its_own_headers_past_the_header_lines_kept():
+    """Header lines are encoded once and kept, at most ``MAX_HEADER_LINES`` of them: past that bound an
+    answer's headers are encoded afresh, and still its own."""
+    from mockserver.serve import http
+    from mockserver.testing import HyperTrackMock, MockServer
+
+    server = MockServer({}).start()
+    try:
+        mock = HyperTrackMock.fresh_tenant(server.url, server)
+        seen = []
+        for n in range(http.MAX_HEADER_LINES + 10):
+            mock.add_fault(path="/orders/nope", status=429, headers={"Retry-After": str(n)}, times=1)
+            answer = mock.session.get(f"{server.url}/orders/nope", timeout=10)
+            seen.append((answer.status_code, answer.headers["Retry-After"], answer.headers["Content-Type"]))
+    finally:
+        server.stop()
+
+    assert seen == [(429, str(n), "application/json") for n in range(http.MAX_HEADER_LINES + 10)]
+    assert len(http._HEADER_LINES) <= http.MAX_HEADER_LINES

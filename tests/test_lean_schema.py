@@ -7,8 +7,9 @@ from contextlib import contextmanager
 from conftest import SEED_REQUEST
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields, validate
 
+from mockserver.schemas import fields as schema_fields
 from mockserver.schemas import track
 from mockserver.schemas.fields import LeanSchema
 from mockserver.schemas.scenario import Scenario
@@ -24,14 +25,15 @@ json_values = st.recursive(
 
 @contextmanager
 def plain_marshmallow():
-    """LeanSchema's shortcuts, and the one in Position, replaced by marshmallow's own code."""
-    lean = LeanSchema._deserialize, LeanSchema._do_load, track.plain_numbers
+    """LeanSchema's shortcuts, and those in Position and Timestamp, replaced by marshmallow's own code."""
+    lean = LeanSchema._deserialize, LeanSchema._do_load, track.plain_numbers, schema_fields._ISO_FORMATS
     LeanSchema._deserialize, LeanSchema._do_load = Schema._deserialize, Schema._do_load
     track.plain_numbers = lambda value: None
+    schema_fields._ISO_FORMATS = ()
     try:
         yield
     finally:
-        LeanSchema._deserialize, LeanSchema._do_load, track.plain_numbers = lean
+        LeanSchema._deserialize, LeanSchema._do_load, track.plain_numbers, schema_fields._ISO_FORMATS = lean
 
 
 def outcome(schema, body):
@@ -86,7 +88,9 @@ def test_track_requests_load_exactly_as_plain_marshmallow(body):
 
 
 EDGE_VALUES = [None, True, False, 0, -1, 1.5, 200, -200, 1e300, "", "x", "Point", "2023-11-02T02:00:00Z", [], {},
-               [1], [1, 2], [1, 2, 3, 4], [True, 1], [1, "2"], [[1, 2]], {"type": "Point"}]
+               [1], [1, 2], [1, 2, 3, 4], [True, 1], [1, "2"], [[1, 2]], {"type": "Point"},
+               "2023-11-02T02:00:00.123+05:30", "2023-11-02T02:00:00", "2023-11-02", "2023-13-02T02:00:00Z",
+               "9999-12-31T23:59:59-14:00", "2023-11-02T02:00:00Zjunk"]
 
 
 def test_every_field_of_the_seed_set_to_each_edge_value_loads_as_plain_marshmallow():
@@ -118,3 +122,53 @@ def test_scenarios_load_exactly_as_plain_marshmallow(document):
     with plain_marshmallow():
         plain = outcome(Scenario(), document)
     assert lean == plain
+
+
+def _dict_error(value):
+    if value == "bad":
+        raise ValidationError({"deep": ["A dict of errors, which And puts in a list."]})
+
+
+class _Inner(LeanSchema):
+    name = fields.String(required=True, validate=validate.Length(min=2))
+    kind = fields.String(validate=validate.OneOf(["a", "b"]), allow_none=True)
+
+
+class _EveryShortcut(LeanSchema):
+    """A field of each kind the lean loader takes a shortcut for, and of kinds it must leave alone."""
+
+    text = fields.String(load_default="x")
+    one_validator = fields.String(validate=validate.OneOf(["on_time", "flex"]))
+    two_validators = fields.String(validate=[validate.Length(min=2), validate.OneOf(["ab", "abc"])])
+    custom_validator = fields.String(validate=_dict_error)
+    range_ = fields.Integer(validate=validate.Range(min=0), data_key="range")
+    nested = fields.Nested(_Inner, allow_none=True)
+    required_nested = fields.Nested(_Inner, required=True)
+    items = fields.List(fields.Nested(_Inner), validate=validate.Length(max=2))
+    constant = fields.Constant(None)
+    dotted = fields.String(attribute="deep.dotted")
+
+
+SHORTCUT_VALUES = [..., None, "", "x", "ab", "on_time", "bad", 5, -1, True, b"bytes", [], {}, {"name": "nm"},
+                   {"name": "n"}, {"name": "nm", "kind": "c"}, {"name": "nm", "extra": 1}, [{"name": "nm"}],
+                   [None, {"name": 1}], [{"name": "nm"}] * 3]
+
+
+def test_each_kind_of_field_the_lean_loader_shortcuts_loads_as_plain_marshmallow():
+    """Each field of a schema built for it, absent or set to each value in turn, beside a valid rest."""
+    base = {"required_nested": {"name": "nm"}}
+    mismatches = []
+    for key in ["text", "one_validator", "two_validators", "custom_validator", "range", "nested",
+                "required_nested", "items", "constant", "dotted", "unknown"]:
+        for value in SHORTCUT_VALUES:
+            body = dict(base)
+            if value is ...:
+                body.pop(key, None)
+            else:
+                body[key] = copy.deepcopy(value)
+            lean = outcome(_EveryShortcut(), body)
+            with plain_marshmallow():
+                plain = outcome(_EveryShortcut(), body)
+            if lean != plain:
+                mismatches.append((key, value, lean, plain))
+    assert mismatches == []

@@ -176,7 +176,7 @@ class Destination(fields.Field):
             kind = "place_handle"
         else:
             raise self.make_error("no_variant")
-        return self.variants[kind].load(value)
+        return self.variants[kind]._do_load(value, many=None, partial=None, unknown=None, postprocess=True)
 
 
 # --- orders --------------------------------------------------------------------------------------

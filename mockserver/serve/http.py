@@ -51,6 +51,10 @@ def _status_line(status: int) -> bytes:
 
 
 _STATUS_LINES = {status: _status_line(status) for status in _REASONS}
+#: Header lines as sent, by ``(name, value)``: an answer's headers are mostly the same few
+#: (``Content-Type: application/json``), encoded once.  Bounded: past it, lines are encoded each time.
+_HEADER_LINES: dict[tuple[str, str], bytes] = {}
+MAX_HEADER_LINES = 256
 
 
 def headers_too_large() -> HTTPError:
@@ -109,7 +113,7 @@ class Refusal(asyncio.Protocol):
 
     def connection_made(self, transport) -> None:
         answer = error_answer(too_many_connections(self.limit))
-        transport.write(_head(answer, True) + answer.body)
+        transport.write(_head(answer, True, answer.body))
         self.timer = asyncio.get_running_loop().call_later(1.0, transport.close)
         self.transport = transport
 
@@ -267,28 +271,31 @@ class Connection(asyncio.Protocol):
         self.headers_done = True
         self.head_bytes = 0
         self.head_started = None
-        if self.problem is None:
-            self.problem = self._misframed()
-        for name, value in self.headers:
+        hosts, expects = 0, False
+        for name, value in self.headers:  # one pass over them for what framing needs
             if name == "content-length":
-                self.declared = int(value)  # llhttp has checked it is one number
-                break
+                if self.declared is None:
+                    self.declared = int(value)  # llhttp has checked it is one number
+            elif name == "host":
+                hosts += 1
+            elif name == "expect":
+                expects = expects or value.lower() == "100-continue"
+        if self.problem is None:
+            self.problem = self._misframed(hosts)
         if self.problem is None and self.declared is not None and self.declared > self.limit:
             self._refuse_body()
         # (Behind another answer no 100 is sent: the client sends its body after its own short wait.)
-        elif (self.problem is None and self.declared and not self.busy and not self.waiting
-              and self._expects_continue()):
+        elif self.problem is None and self.declared and not self.busy and not self.waiting and expects:
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
-    def _misframed(self) -> HTTPError | None:
-        """The 400 for a request line of another HTTP version, or an HTTP/1.1 request without one ``Host``."""
+    def _misframed(self, hosts: int) -> HTTPError | None:
+        """The 400 for a request line of another HTTP version, or an HTTP/1.1 request without one ``Host``
+        (it has ``hosts``)."""
         version = self.parser.get_http_version()
         if version not in VERSIONS:
             return unreadable(f"HTTP/{version} is not served; send HTTP/1.1 or HTTP/1.0")
-        if version == "1.1":
-            hosts = sum(name == "host" for name, _ in self.headers)
-            if hosts != 1:
-                return unreadable("no Host header" if hosts == 0 else "more than one Host header")
+        if version == "1.1" and hosts != 1:
+            return unreadable("no Host header" if hosts == 0 else "more than one Host header")
         return None
 
     def on_body(self, chunk: bytes) -> None:
@@ -443,7 +450,7 @@ class Connection(asyncio.Protocol):
             return
         last = not keep_alive or answer.close or (self.closing and not self.waiting)
         # (the write may pause writing at once: then nothing more is answered until the client reads)
-        self.transport.write(_head(answer, last) + (b"" if request.method == "HEAD" else answer.body))
+        self.transport.write(_head(answer, last, b"" if request.method == "HEAD" else answer.body))
         self.last_active = time.monotonic()
         if last:
             self.waiting.clear()
@@ -474,30 +481,39 @@ class Connection(asyncio.Protocol):
         elif answer.drop == "empty":
             transport.close()
         else:  # truncated: the head promises more than the body that follows
-            transport.write(_head(answer, True) + answer.body)
+            transport.write(_head(answer, True, answer.body))
             transport.close()
 
     def _write_and_close(self, answer: Answer) -> None:
         if self.transport is not None and not self.done:
-            self.transport.write(_head(answer, True) + answer.body)
+            self.transport.write(_head(answer, True, answer.body))
         self._close()
 
 
-def _head(answer: Answer, close: bool) -> bytes:
-    """The status line and headers; ``Content-Length`` from the answer's own header, else its body."""
+def _head(answer: Answer, close: bool, body: bytes = b"") -> bytes:
+    """The status line and headers, then ``body``; ``Content-Length`` from the answer's own header, else
+    its body."""
     lines = [_STATUS_LINES.get(answer.status) or _status_line(answer.status)]
     length = None
-    for name, value in answer.headers:
-        if name.lower() == "content-length":
-            length = value
-            continue
-        if name.lower() == "connection":
-            continue
-        lines.append(f"{name}: {value}\r\n".encode("latin-1"))
-    lines.append(b"Content-Length: %s\r\n" % (length or str(len(answer.body))).encode())
+    for pair in answer.headers:
+        line = _HEADER_LINES.get(pair)
+        if line is None:
+            name, value = pair
+            if name.lower() == "content-length":
+                length = value
+                continue
+            if name.lower() == "connection":
+                continue
+            line = f"{name}: {value}\r\n".encode("latin-1")
+            if len(_HEADER_LINES) < MAX_HEADER_LINES:
+                _HEADER_LINES[pair] = line
+        lines.append(line)
+    lines.append(b"Content-Length: %d\r\n" % len(answer.body) if length is None
+                 else b"Content-Length: %s\r\n" % length.encode())
     if close:
         lines.append(b"Connection: close\r\n")
     lines.append(b"\r\n")
+    lines.append(body)
     return b"".join(lines)
 
 
