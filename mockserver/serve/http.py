@@ -146,7 +146,6 @@ class Connection(asyncio.Protocol):
         self.wait: tuple | None = None  # (timer, future) of a ``Wait`` with ``until``, while it lasts
         self.head_bytes = 0        # bytes received since the last request's head ended
         self.head_started: float | None = None  # when the first byte of the head being read came
-        self.headers_done = False
         self._new_message()
 
     def _new_message(self) -> None:
@@ -158,6 +157,7 @@ class Connection(asyncio.Protocol):
         self.body: list = []
         self.body_size = 0
         self.declared: int | None = None
+        self.expects = False       # the client waits for a 100 Continue before sending its body
         self.quiet_bytes = 0       # bytes received since the last body bytes: chunk framing and trailers
         self.refused = False       # the body is over the limit: answered already, the rest thrown away
         self.problem: HTTPError | None = None
@@ -271,7 +271,7 @@ class Connection(asyncio.Protocol):
         self.headers_done = True
         self.head_bytes = 0
         self.head_started = None
-        hosts, expects = 0, False
+        hosts = 0
         for name, value in self.headers:  # one pass over them for what framing needs
             if name == "content-length":
                 if self.declared is None:
@@ -279,13 +279,13 @@ class Connection(asyncio.Protocol):
             elif name == "host":
                 hosts += 1
             elif name == "expect":
-                expects = expects or value.lower() == "100-continue"
+                self.expects = self.expects or value.lower() == "100-continue"
         if self.problem is None:
             self.problem = self._misframed(hosts)
         if self.problem is None and self.declared is not None and self.declared > self.limit:
             self._refuse_body()
         # (Behind another answer no 100 is sent: the client sends its body after its own short wait.)
-        elif self.problem is None and self.declared and not self.busy and not self.waiting and expects:
+        elif self.problem is None and self.declared and not self.busy and not self.waiting and self.expects:
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def _misframed(self, hosts: int) -> HTTPError | None:
@@ -343,7 +343,7 @@ class Connection(asyncio.Protocol):
         of the body has gone by (or after ``LINGER_SECONDS``), so that the client reads the answer."""
         self.refused = True
         self.closing = True
-        if self._expects_continue():  # the client waits for our word before sending the body: none will come
+        if self.expects:  # the client waits for our word before sending the body: none will come
             self.in_message = False
         self._queue(self._request(None), keep_alive=False)
         if self.in_message and not self.done:
@@ -366,9 +366,6 @@ class Connection(asyncio.Protocol):
         self.parser = None  # nothing after it is read
         if self.flow is not None:
             self.flow.pause_reading()
-
-    def _expects_continue(self) -> bool:
-        return any(name == "expect" and value.lower() == "100-continue" for name, value in self.headers)
 
     def time_out_head(self, seconds: float) -> None:
         """The head being read took longer than ``seconds``: a 408, and the connection closed."""
