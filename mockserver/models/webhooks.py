@@ -34,6 +34,11 @@ MESSAGE_OVERHEAD = 1000
 MESSAGE_BYTES_PER_RECORD_BYTE = 10
 
 
+def message_size(message) -> int:
+    """What a message kept for Get Order Webhooks holds in memory, reckoned from the JSON of its records."""
+    return MESSAGE_OVERHEAD + MESSAGE_BYTES_PER_RECORD_BYTE * len(message.records)
+
+
 class Webhooks:
     """A tenant's receiver (``webhook``), the events sent to it (``sent``, indexed per order when Get
     Order Webhooks asks) and every delivery attempt (``deliveries``); it turns the ``outbox`` on and
@@ -48,7 +53,6 @@ class Webhooks:
         #: tenant gives (``note_sent``): past it, the oldest go first (``sent_dropped``), the data plane
         #: never refused for this bookkeeping
         self.sent: list = []
-        self.sent_sizes: list[int] = []
         self.sent_bytes = 0
         self.sent_dropped = 0
         #: order_handle -> [(event, delivery)], oldest first, of ``sent[:indexed]``: Get Order Webhooks'
@@ -113,11 +117,8 @@ class Webhooks:
         """The dispatcher's first attempt of ``message`` (under the lock): its ``events()``, and its
         ``delivery`` (the HTTP status and retry count, updated as the attempts go on); the oldest kept
         go while they hold more than ``room`` bytes (None: unbounded)."""
-        records = getattr(message, "records", b"")
-        size = MESSAGE_OVERHEAD + MESSAGE_BYTES_PER_RECORD_BYTE * (len(records) if type(records) is bytes else 0)
         self.sent.append(message)
-        self.sent_sizes.append(size)
-        self.sent_bytes += size
+        self.sent_bytes += message_size(message)
         if room is not None:
             while len(self.sent) > 1 and self.sent_bytes > room:
                 self._drop_oldest_sent()
@@ -125,7 +126,7 @@ class Webhooks:
     def _drop_oldest_sent(self) -> None:
         """Forget the oldest message kept, and its events in Get Order Webhooks' index."""
         message = self.sent.pop(0)
-        self.sent_bytes -= self.sent_sizes.pop(0)
+        self.sent_bytes -= message_size(message)
         self.sent_dropped += 1
         if self.indexed == 0:
             return
