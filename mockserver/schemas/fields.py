@@ -253,7 +253,8 @@ def _plain_nested(field: fields.Field) -> bool:
 def _nested_list(field: fields.List):
     """What ``List._deserialize`` does over a plain ``Nested``, each item handed to the schema's load
     directly: five calls an item fewer (a scenario's 37,000 workers go through here)."""
-    inner, schema = field.inner, field.inner.schema
+    inner = field.inner
+    load = _nested(inner)
 
     def deserialize(value, attr, data, **kwargs):
         if not is_collection(value):
@@ -265,7 +266,7 @@ def _nested_list(field: fields.List):
                     inner._validate_missing(each)  # "Field may not be null." unless it may
                     result.append(None)
                 else:
-                    result.append(schema._do_load(each, many=None, partial=None, unknown=None, postprocess=True))
+                    result.append(load(each, attr, data))
             except ValidationError as error:
                 if error.valid_data is not None:
                     result.append(error.valid_data)
