@@ -191,9 +191,9 @@ class Motion:
         stay = phone.stay
         if stay is not None:
             order = self._order(stay.key)
-            if phone.location is None or order is None or not geo.inside(phone.location, order["destination"]):
-                self._exit(handle, phone, now, phone.location)
-            return
+            if order is not None and phone.location is not None and geo.inside(phone.location, order["destination"]):
+                return
+            self._exit(handle, phone, now, phone.location)
         if phone.location is None:
             return
         for order in self._open(handle):
