@@ -260,3 +260,25 @@ def test_a_scenario_with_a_bad_phone_or_threshold_is_refused_naming_the_path(def
 
     assert (status, body) == (422, {"detail": {"json": errors}, "message": "Validation error"})
     assert default.call("GET", PHONE) == (200, AT_REST)  # the default scenario is still there
+
+
+def test_a_driving_phone_in_a_scenario_drives_its_tracking_route_from_the_load(api, client):
+    """Phones are set after the routes: James drives from where the scenario loaded, 1,000 m south of his
+    first order (no location given), and enters its 100 m circle 900 m later, 90 s at 36 km/h."""
+    frozen = client.post("/__mock/clock", json={"frozen_at": "2023-11-01T22:00:00.000Z"})  # server-wide
+    assert frozen.status_code == 200, frozen.get_json()
+    api.load_scenario({
+        "workers": [{"worker_handle": JAMES, "device_ids": [JAMES_DEVICE], "phone": {"driving": True}}],
+        "routes": [{"route_handle": "r-1", "status": "tracking", "worker_handle": JAMES, "track_mode": "on_time",
+                    "orders": [{"order_handle": "o-1", "destination": {
+                        "geometry": {"type": "Point", "coordinates": STORE}, "radius": 100}}]}]})
+
+    status, phone = api.call("GET", PHONE)
+
+    assert status == 200
+    assert (phone["driving"], phone["heading_to"], phone["location"][0]) == (True, "o-1", STORE[0])
+    assert phone["location"][1] == pytest.approx(STORE[1] - 1000 / 111_195, abs=1e-6)  # 1,000 m due south
+    assert api.call("POST", "/__mock/clock", {"advance_seconds": 100})[0] == 200
+    status, order = api.call("GET", "/orders/o-1")
+    assert (status, order["arrived_at"]) == (200, "2023-11-01T22:01:30.000Z")
+    assert api.call("GET", PHONE)[1]["heading_to"] is None
