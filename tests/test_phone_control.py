@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import Api
 
+from mockserver.testing import HyperTrackMock, WebhookReceiver
+
 JAMES = "james@ht.com"
 JAMES_DEVICE = "FFA58DDB-5CA0-4CD5-8BDE-E4EC7E077E3D"
 PHONE = f"/__mock/workers/{JAMES}/phone"
@@ -282,3 +284,26 @@ def test_a_driving_phone_in_a_scenario_drives_its_tracking_route_from_the_load(a
     status, order = api.call("GET", "/orders/o-1")
     assert (status, order["arrived_at"]) == (200, "2023-11-01T22:01:30.000Z")
     assert api.call("GET", PHONE)[1]["heading_to"] is None
+
+
+def test_a_scenario_loaded_on_the_running_clock_sends_its_phones_webhooks_with_no_request(app):
+    """The scenario's driving phone is followed from the load: its arrival is delivered though nothing
+    asks the mock anything after the load (the receiver is all the test watches)."""
+    receiver = WebhookReceiver()
+    mock = HyperTrackMock(app.url, "acme", "s3cret")
+    try:
+        near = [STORE[0], STORE[1] - 120 / 111_195]  # 20 m from the 100 m circle: a quarter second at 300 km/h
+        mock.load_scenario({
+            "workers": [{"worker_handle": JAMES, "device_ids": [JAMES_DEVICE],
+                         "phone": {"location": near, "speed_kmh": 300, "driving": True}}],
+            "routes": [{"route_handle": "r-1", "status": "tracking", "worker_handle": JAMES,
+                        "track_mode": "on_time", "orders": [{"order_handle": "o-1", "destination": {
+                            "geometry": {"type": "Point", "coordinates": STORE}, "radius": 100}}]}],
+            "webhook": {"url": receiver.url, "retry_delay_ms": 10}})
+
+        arrived = receiver.wait_for(timeout=10, value="arrived", order_handle="o-1")
+
+        assert arrived["data"]["arrival"]["recorded_at"] == arrived["recorded_at"]
+    finally:
+        receiver.close()
+        mock.close()
