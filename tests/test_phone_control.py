@@ -307,3 +307,19 @@ def test_a_scenario_loaded_on_the_running_clock_sends_its_phones_webhooks_with_n
     finally:
         receiver.close()
         mock.close()
+
+
+def test_the_fixtures_helpers_read_and_set_the_phone_and_the_thresholds(app):
+    mock = HyperTrackMock(app.url, "acme", "s3cret")
+    try:
+        mock.load_scenario("default")
+
+        assert mock.phone(JAMES) == AT_REST
+        assert mock.phone(JAMES, battery=20, outage="low_battery") == dict(AT_REST, battery=20, outage="low_battery")
+        assert mock.phone(JAMES) == dict(AT_REST, battery=20, outage="low_battery")
+        assert mock.thresholds() == DEFAULT_THRESHOLDS
+        assert mock.thresholds(minutes_away=2) == dict(DEFAULT_THRESHOLDS, minutes_away=2)
+        with pytest.raises(AssertionError, match=r"answered 422: .*speed_kmh"):
+            mock.phone(JAMES, speed_kmh=0)
+    finally:
+        mock.close()
