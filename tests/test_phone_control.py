@@ -252,6 +252,8 @@ def test_a_state_with_no_phone_set_has_no_phone_or_thresholds_key(default):
     ({"workers": [{"worker_handle": "ana", "device_ids": [], "phone": {"battery": 50}}]},
      {"workers": {"0": {"phone": [
          "The worker has no device: give it device_ids, or leave them out for a generated one."]}}}),
+    ({"workers": [{"worker_handle": "ana", "deleted": True, "phone": {"battery": 50}}]},
+     {"workers": {"0": {"phone": ["A deleted worker has no phone."]}}}),
     ({"thresholds": {"minutes_away": 0}},
      {"thresholds": {"minutes_away": ["Must be a whole number above 0 and at most 86400."]}}),
     ({"thresholds": {"eta_change_seconds": "2 minutes"}},
@@ -323,3 +325,18 @@ def test_the_fixtures_helpers_read_and_set_the_phone_and_the_thresholds(app):
             mock.phone(JAMES, speed_kmh=0)
     finally:
         mock.close()
+
+
+def test_the_state_of_a_deleted_or_unlinked_worker_with_a_phone_loads_back(default, client):
+    """Their phone cannot be shown (404) nor given in a scenario: the state leaves it out, and loads."""
+    for handle in (JAMES, "maria@ht.com"):
+        assert default.call("PUT", f"/__mock/workers/{handle}/phone", {"battery": 5})[0] == 200
+    assert default.call("DELETE", f"/workers/{JAMES}")[0] == 204
+    assert default.call("POST", "/__mock/workers", {"worker_handle": "maria@ht.com", "device_ids": []})[0] == 201
+
+    state = default.call("GET", "/__mock/state")[1]
+
+    assert [("phone" in worker) for worker in state["workers"]] == [False, False]
+    other = Api(client, "other", "pw")
+    other.load_scenario(state)
+    assert other.call("GET", "/__mock/state")[1] == dict(state, description="State of tenant other")

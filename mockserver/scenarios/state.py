@@ -101,7 +101,9 @@ def describe(tenant: Tenant) -> dict:
 
 def _worker(worker: dict, phones: dict) -> dict:
     document = {key: worker[key] for key in _WORKER_FIELDS}
-    if worker["worker_handle"] in phones:
+    # A deleted worker, or one left without a device, has no phone to show (its GET answers 404), and a
+    # scenario may not give it one: the phone kept for it is left out.
+    if worker["worker_handle"] in phones and worker["device_ids"] and not worker["deleted"]:
         document["phone"] = phones[worker["worker_handle"]]
     return document
 

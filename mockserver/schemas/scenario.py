@@ -168,6 +168,9 @@ class Scenario(LeanSchema):
             if "phone" in worker and worker.get("device_ids") == []:
                 problems.setdefault("workers", {}).setdefault(index, {})["phone"] = [
                     "The worker has no device: give it device_ids, or leave them out for a generated one."]
+            elif "phone" in worker and worker["deleted"]:
+                problems.setdefault("workers", {}).setdefault(index, {})["phone"] = [
+                    "A deleted worker has no phone."]
         unfinished = {}
         for index, route in enumerate(data["routes"]):
             route_problems = {}
