@@ -340,3 +340,23 @@ def test_the_state_of_a_deleted_or_unlinked_worker_with_a_phone_loads_back(defau
     other = Api(client, "other", "pw")
     other.load_scenario(state)
     assert other.call("GET", "/__mock/state")[1] == dict(state, description="State of tenant other")
+
+
+def test_a_startup_scenarios_phones_are_each_tenants_own(client):
+    """Loaded server-wide, the scenario's phones and thresholds start every tenant; one tenant's changes
+    stay its own, and its reset brings the scenario's back."""
+    scenario = {"workers": [{"worker_handle": "ana", "device_ids": ["ANA-PHONE"],
+                             "phone": {"battery": 50, "location": [-121.9, 37.3]}}],
+                "thresholds": {"minutes_away": 7}}
+    assert client.post("/__mock/scenarios", json=scenario).status_code == 200  # no credentials: server-wide
+    one, two = Api(client, "one", "pw"), Api(client, "two", "pw")
+    ana = dict(ANA, battery=50, outage=None, connected=True)
+
+    assert one.call("PUT", "/__mock/workers/ana/phone", {"battery": 10, "location": [1, 2]}) == (
+        200, dict(ana, battery=10, location=[1, 2], tenant="one"))
+    assert one.call("PUT", "/__mock/thresholds", {"minutes_away": 3})[0] == 200
+    assert two.call("GET", "/__mock/workers/ana/phone") == (200, dict(ana, tenant="two"))
+    assert two.call("GET", "/__mock/thresholds") == (200, {"eta_change_seconds": 120, "minutes_away": 7,
+                                                           "tenant": "two"})
+    assert one.call("POST", "/__mock/reset")[0] == 200
+    assert one.call("GET", "/__mock/workers/ana/phone") == (200, dict(ana, tenant="one"))
