@@ -43,10 +43,10 @@ def setup(session: requests.Session, phones: int, orders: int, prefix: str) -> N
         answer = session.post(f"{URL}/workers/", json={"worker_handle": worker, "device_id": f"{prefix.upper()}-{n}"})
         assert answer.status_code in (200, 201), answer.text
         stops = [geo.south_of(start, -1000 * (k + 1)) for k in range(orders)]
-        answer = session.post(f"{URL}/orders/track", json={
-            "track_mode": "on_time", "worker_handle": worker, "orders": [
-                {"order_handle": f"{worker}-o{k}", "destination": {
-                    "geometry": {"type": "Point", "coordinates": stop}, "radius": 50}} for k, stop in enumerate(stops)]})
+        route = [{"order_handle": f"{worker}-o{k}", "destination": {
+            "geometry": {"type": "Point", "coordinates": stop}, "radius": 50}} for k, stop in enumerate(stops)]
+        answer = session.post(f"{URL}/orders/track", json={"track_mode": "on_time", "worker_handle": worker,
+                                                           "orders": route})
         assert answer.status_code == 201, answer.text
         answer = session.put(f"{URL}/__mock/workers/{worker}/phone", json={"location": start, "driving": True})
         assert answer.status_code == 200, answer.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import Api
 
+from mockserver.models.phone import OUTAGES
 from mockserver.testing import HyperTrackMock, WebhookReceiver
 
 JAMES = "james@ht.com"
@@ -61,13 +62,7 @@ def test_an_empty_body_changes_nothing(default):
     assert default.call("PUT", PHONE, {}) == (200, AT_REST)
 
 
-UNKNOWN_OUTAGE = ("Unknown outage 'meteor_strike': one of location_services_disabled, location_permissions_denied, "
-                  "location_permissions_not_determined, location_permissions_reduced_accuracy, "
-                  "location_permissions_insufficient_for_background, location_permissions_restricted, "
-                  "location_signal_lost, location_mocked, motion_activity_permissions_denied, "
-                  "motion_activity_services_disabled, motion_activity_services_unavailable, airplane_mode_detected, "
-                  "battery_saver_enabled, low_battery, device_restarted, app_force_stopped, "
-                  "tracking_service_terminated, blocked_from_running, uninstalled, unknown, or null.")
+UNKNOWN_OUTAGE = f"Unknown outage 'meteor_strike': one of {', '.join(OUTAGES)}, or null."
 
 
 @pytest.mark.parametrize("field, value, message", [
