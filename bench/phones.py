@@ -1,11 +1,13 @@
 """What the phone costs: ``python bench/phones.py [phones] [seconds] [routes] [orders]``.
 
 1. **Running clock.** One mock process; a tenant with ``phones`` (1,000) workers, each tracking a route of
-   ``orders`` (20) stops 1 km apart and its phone driving at 36 km/h; then no request at all for
-   ``seconds`` (20): the mock's CPU time over that while (from ``/proc``), per second, and how many
-   arrivals it recorded.  The simulation wakes at each next event, never ticks every phone.
+   ``orders`` (20) stops 200 m apart and its phone driving at 36 km/h (an arrival every 20 s, then a
+   60 s stay); then no request at all for ``seconds`` (60): the mock's CPU time over that while (from
+   ``/proc``), per second, and how many arrivals it recorded.  The simulation wakes at each next event,
+   never ticks every phone.
 2. **A 24-hour advance.** Another tenant, its clock frozen: ``routes`` (100) routes of ``orders`` (20)
-   stops, their phones driving; then one ``POST /__mock/clock {"advance_seconds": 86400}``: its time,
+   stops (200 m apart), their phones driving; then one ``POST /__mock/clock {"advance_seconds": 86400}``:
+   its time,
    and the arrivals it made (every stop of every route is reached within the day).
 
 Everything goes through HTTP, as a user's test would.
@@ -40,9 +42,10 @@ def setup(session: requests.Session, phones: int, orders: int, prefix: str) -> N
     for n in range(phones):
         worker = f"{prefix}-{n}"
         start = [-122.0 + (n % 100) * 0.05, 37.0 + (n // 100) * 0.5]
-        answer = session.post(f"{URL}/workers/", json={"worker_handle": worker, "device_id": f"{prefix.upper()}-{n}"})
+        device = f"00000000-0000-4000-{'8' if prefix == 'r' else '9'}000-{n:012d}"
+        answer = session.post(f"{URL}/workers/", json={"worker_handle": worker, "device_id": device})
         assert answer.status_code in (200, 201), answer.text
-        stops = [geo.south_of(start, -1000 * (k + 1)) for k in range(orders)]
+        stops = [geo.south_of(start, -200 * (k + 1)) for k in range(orders)]
         route = [{"order_handle": f"{worker}-o{k}", "destination": {
             "geometry": {"type": "Point", "coordinates": stop}, "radius": 50}} for k, stop in enumerate(stops)]
         answer = session.post(f"{URL}/orders/track", json={"track_mode": "on_time", "worker_handle": worker,
@@ -60,7 +63,7 @@ def arrivals(session: requests.Session, phones: int, orders: int, prefix: str) -
     return count
 
 
-def main(phones: int = 1000, seconds: int = 20, routes: int = 100, orders: int = 20) -> None:
+def main(phones: int = 1000, seconds: int = 60, routes: int = 100, orders: int = 20) -> None:
     command = [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", str(PORT)]
     with Served(command, PORT) as served:
         running = requests.Session()

@@ -203,12 +203,12 @@ class Motion:
 
     # --- what the rules tell it -----------------------------------------------------------------
 
-    def settle(self) -> None:
-        """Every phone brought to the current instant, before a route changes under it (a drive so far
-        went to the destination it had)."""
-        now = self.clock.now()
-        for handle, phone in self.phones.items():
-            self._move(handle, phone, now)
+    def settle(self, handle: str | None) -> None:
+        """The worker's phone brought to the current instant, before its route changes under it (a drive so
+        far went to the destination it had)."""
+        phone = self.phones.get(handle or "")
+        if phone is not None:
+            self._move(handle, phone, self.clock.now())
 
     def replan(self, handle: str | None, reason: str | None = None) -> None:
         """The worker's route or phone changed at the current instant: estimates looked at again (with

@@ -144,7 +144,12 @@ class Tenant:
             motion = self.motion
             if not motion.phones:  # the hot path: no phone, nothing more
                 return self.tracking.track_orders(request)
-            self._settle()
+            route = self.store.route(request.get("route_handle") or "")
+            device_id = request.get("device_id")
+            self._settle(request.get("worker_handle") or request.get("driver_handle")
+                         or (route and route["worker_handle"])
+                         or (self.roster.device_worker(device_id) if device_id and self.roster.has_device(device_id)
+                             else None))
             answer = self.tracking.track_orders(request)
             motion.replan(answer["worker_handle"])
             motion.annotate_route(answer)
@@ -166,7 +171,7 @@ class Tenant:
     def finish_order(self, handle: str, outcome: str, **options) -> dict:
         """Complete or Cancel Order."""
         with self.lock:
-            self._settle()
+            self._settle(self._worker_of(handle))
             view = self.lifecycle.finish_order(handle, outcome, **options)
             self.motion.replan(view["worker_handle"], "route_change")
             return view
@@ -174,7 +179,7 @@ class Tenant:
     def update_order(self, handle: str, changes: dict, **options) -> dict:
         """Update Order."""
         with self.lock:
-            self._settle()
+            self._settle(self._worker_of(handle))
             view = self.lifecycle.update_order(handle, changes, **options)
             self.motion.replan(view["worker_handle"], "route_change")
             self.motion.annotate_orders([view])
@@ -199,7 +204,8 @@ class Tenant:
     def complete_route(self, route_handle: str) -> dict:
         """Complete Route."""
         with self.lock:
-            self._settle()
+            route = self.store.route(route_handle)
+            self._settle(route and route["worker_handle"])
             view = self.lifecycle.complete_route(route_handle)
             self.motion.replan(view["worker_handle"], "route_change")
             return view
@@ -218,12 +224,12 @@ class Tenant:
     def put_worker(self, worker: dict) -> dict:
         """Add or replace a worker and link its devices (the control plane's, as HyperTrack's SDK)."""
         with self.lock:
-            self._settle()
+            self._settle(worker["worker_handle"])
             return self._worker(self.roster.put_worker(worker))
 
     def upsert_worker(self, request: dict) -> dict:
         with self.lock:
-            self._settle()
+            self._settle(request["worker_handle"])
             return self._worker(self.roster.upsert_worker(request))
 
     def worker_view(self, handle: str, include_deleted: bool = False) -> dict:
@@ -283,7 +289,7 @@ class Tenant:
         ``fields`` gives none: it changes the state the phone would (``arrived_at``, ...), and is noted for
         delivery if a receiver is set; the event as it is (or would be) delivered."""
         with self.lock:
-            self._settle()
+            self._settle(self._worker_of(handle))
             order = self.store.find_order(handle)
             if not order.get("device_id") or not order.get("route_handle"):
                 raise errors.Invalid("order_handle", "The order is not being tracked: no device is working on it.")
@@ -344,11 +350,15 @@ class Tenant:
             instant = self.motion.next_instant()
             return None if instant is None else (instant - self.clock.now()).total_seconds()
 
-    def _settle(self) -> None:
-        """Before a change: the phones' events up to now, and each phone where it is now."""
+    def _settle(self, worker_handle: str | None) -> None:
+        """Before a change of the worker's route: the phones' events up to now, and its phone where it is now."""
         if self.motion.phones:
             self.motion.catch_up()
-            self.motion.settle()
+            self.motion.settle(worker_handle)
+
+    def _worker_of(self, order_handle: str) -> str | None:
+        order = self.store.orders.get(order_handle)
+        return order and order.get("worker_handle")
 
     def _worker(self, view: dict) -> dict:
         self.motion.annotate_worker(view)
