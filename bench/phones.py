@@ -1,9 +1,10 @@
 """What the phone costs: ``python bench/phones.py [phones] [seconds] [routes] [orders]``.
 
 1. **Running clock.** One mock process; a tenant with ``phones`` (1,000) workers, each tracking a route of
-   ``orders`` (20) stops 200 m apart and its phone driving at 36 km/h (an arrival every 20 s, then a
-   60 s stay); then no request at all for ``seconds`` (60): the mock's CPU time over that while (from
-   ``/proc``), per second, and how many arrivals it recorded.  The simulation wakes at each next event,
+   ``orders`` (20) stops 200 m apart and its phone driving at 36 km/h with 5 s stays (an arrival and an
+   exit every 25 s: 80 events a second for 1,000 phones, with their estimates); then no request at all
+   for ``seconds`` (60): the mock's CPU time over that while (from ``/proc``), per second, and how many
+   arrivals it recorded meanwhile.  The simulation wakes at each next event,
    never ticks every phone.
 2. **A 24-hour advance.** Another tenant, its clock frozen: ``routes`` (100) routes of ``orders`` (20)
    stops (200 m apart), their phones driving; then one ``POST /__mock/clock {"advance_seconds": 86400}``:
@@ -51,7 +52,8 @@ def setup(session: requests.Session, phones: int, orders: int, prefix: str) -> N
         answer = session.post(f"{URL}/orders/track", json={"track_mode": "on_time", "worker_handle": worker,
                                                            "orders": route})
         assert answer.status_code == 201, answer.text
-        answer = session.put(f"{URL}/__mock/workers/{worker}/phone", json={"location": start, "driving": True})
+        answer = session.put(f"{URL}/__mock/workers/{worker}/phone", json={"location": start, "driving": True,
+                                                                                    "dwell_seconds": 5})
         assert answer.status_code == 200, answer.text
 
 
@@ -71,12 +73,14 @@ def main(phones: int = 1000, seconds: int = 60, routes: int = 100, orders: int =
         began = time.perf_counter()
         setup(running, phones, orders, "r")
         print(f"{phones} phones driving {orders} stops each, set up in {time.perf_counter() - began:.1f} s", flush=True)
+        arrived = arrivals(running, phones, orders, "r")
         before, start = cpu_seconds(served.process.pid), time.perf_counter()
         time.sleep(seconds)
         used, elapsed = cpu_seconds(served.process.pid) - before, time.perf_counter() - start
+        arrived = arrivals(running, phones, orders, "r") - arrived
         print(f"running clock, no requests: {used:.2f} CPU s in {elapsed:.1f} s = {100 * used / elapsed:.1f}% "
               f"of a core ({1000 * used / elapsed / phones:.3f} ms per phone per second); "
-              f"{arrivals(running, phones, orders, 'r')} arrivals recorded", flush=True)
+              f"{arrived} arrivals recorded meanwhile", flush=True)
 
         frozen = requests.Session()
         frozen.auth = ("frozen", "s3cret")

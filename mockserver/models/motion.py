@@ -31,8 +31,6 @@ RISK_KEYS = ("moving_away_from_destination", "is_offline", "delayed_from_schedul
 RISK_VALUES = {"green": 0.0, "yellow": 0.5, "red": 1.0}
 LOW_BATTERY = 15
 START_METRES = 1000
-#: What a location's accuracy is reported as (metres): a phone's GPS outdoors.
-ACCURACY = 5.0
 MS = timedelta(milliseconds=1)
 EPSILON = timedelta(microseconds=500)  # float error allowed when an instant worked out comes round
 
@@ -113,7 +111,7 @@ class Motion:
         """Every phone goes on from ``now``, where it stood at ``until``, with what remained of its stay."""
         shift = now - self.until
         for handle, phone in self.phones.items():
-            phone.location = self._where(handle, phone, self.until)
+            phone.location = self.where(handle, phone, self.until)
             phone.at = now
             if phone.stay is not None:
                 phone.stay.until += shift
@@ -138,20 +136,8 @@ class Motion:
             phone = Phone(self.until)
         return phone
 
-    def view(self, handle: str) -> dict:
-        """The phone's settings as they stand now, and the open order it drives (or would drive) to."""
-        phone = self.phone(handle)
-        now = self.clock.now()
-        view = phone.settings()
-        location = self._where(handle, phone, now) if handle in self.phones else phone.location
-        view["location"] = location
-        open_orders = self._open(handle)
-        heading = open_orders[0]["order_handle"] if open_orders else None
-        return {"worker_handle": handle, "device_id": self.roster.worker(handle)["device_ids"][0], **view,
-                "heading_to": heading}
-
-    def set_phone(self, handle: str, changes: dict) -> dict:
-        """Change just the fields given, at the current instant; the phone's view."""
+    def set_phone(self, handle: str, changes: dict) -> None:
+        """Change just the fields given, at the current instant."""
         checked = check_phone(changes)
         phone = self.phone(handle)
         now = self.clock.now()
@@ -173,12 +159,11 @@ class Motion:
             self._moved_by_hand(handle, phone, now)
             reason = "route_change"
         self.replan(handle, reason)
-        return self.view(handle)
 
     def described(self) -> dict[str, dict]:
         """Each phone that was set, as a scenario's ``workers[].phone`` gives it back."""
         now = self.clock.now()
-        return {handle: dict(phone.settings(), location=self._where(handle, phone, now))
+        return {handle: dict(phone.settings(), location=self.where(handle, phone, now))
                 for handle, phone in self.phones.items()}
 
     def set_thresholds(self, changes: dict) -> dict:
@@ -196,7 +181,7 @@ class Motion:
             self._exit(handle, phone, now, phone.location)
         if phone.location is None:
             return
-        for order in self._open(handle):
+        for order in self.open_orders(handle):
             if geo.inside(phone.location, order["destination"]):
                 self._arrive(handle, phone, order, now, list(phone.location), hold=True)
                 return
@@ -223,7 +208,7 @@ class Motion:
         self._observe(handle, phone, now, reason)
         self._plan(handle)
 
-    # --- answers ----------------------------------------------------------------------------------
+    # --- estimates ----------------------------------------------------------------------------------
 
     def schedule(self, handle: str, now: datetime) -> tuple[list, list]:
         """The estimate of each open order of the worker's tracking route at ``now`` (``(order,
@@ -231,7 +216,7 @@ class Motion:
         phone = self.phones.get(handle)
         if phone is None:
             return [], []
-        location = self._where(handle, phone, now)
+        location = self.where(handle, phone, now)
         if location is None:
             return [], []
         clock = now
@@ -239,7 +224,7 @@ class Motion:
         if stay is not None and stay.until > now:
             clock = stay.until
         speed, metres, points, estimates = phone.speed, 0.0, [location], []
-        for order in self._open(handle):
+        for order in self.open_orders(handle):
             driven, entry = geo.to_edge(location, order["destination"])
             metres += driven
             clock += timedelta(seconds=driven / speed)
@@ -248,80 +233,6 @@ class Motion:
             location = entry
             clock += timedelta(seconds=self._service(phone, order))
         return estimates, points
-
-    def annotate_orders(self, views: list[dict]) -> None:
-        """Each open order of a driven route gets its ``estimate`` (views are copies, answered as they are)."""
-        if not self.phones:
-            return
-        now, schedules = self.clock.now(), {}
-        for view in views:
-            handle = view.get("worker_handle")
-            if handle not in self.phones or view["status"] in TERMINAL_ORDER_STATUSES or view.get("arrived_at"):
-                continue
-            if handle not in schedules:
-                schedules[handle] = {(o["order_handle"], o["fulfillment_attempt"]): (arrive, metres)
-                                     for o, arrive, metres in self.schedule(handle, now)[0]}
-            found = schedules[handle].get((view["order_handle"], view["fulfillment_attempt"]))
-            if found is not None:
-                view["estimate"] = self._estimate(view, found[0], found[1], now)
-
-    def annotate_route(self, view: dict, listed: bool = False) -> None:
-        """A route driven by a phone: its open orders' estimates, and its own (``listed``: Get Routes')."""
-        handle = view.get("worker_handle")
-        if not self.phones or handle not in self.phones or view["status"] != "tracking":
-            return
-        now = self.clock.now()
-        estimates, points = self.schedule(handle, now)
-        if not estimates or estimates[0][0]["route_handle"] != view["route_handle"]:
-            return
-        by_key = {(o["order_handle"], o["fulfillment_attempt"]): (arrive, metres) for o, arrive, metres in estimates}
-        for order in view["orders"]:
-            found = by_key.get((order["order_handle"], order.get("fulfillment_attempt", 0)))
-            if found is not None:
-                order["estimate"] = self._estimate(order, found[0], found[1], now)
-        last_arrive, last_metres = estimates[-1][1], estimates[-1][2]
-        estimate = {"distance": round(last_metres), "duration": _seconds(last_arrive - now)}
-        if not listed:
-            estimate["polyline"] = {"type": "LineString", "coordinates": points}
-        view["estimate"] = estimate
-
-    def _estimate(self, order: dict, arrive: datetime, metres: float, now: datetime) -> dict:
-        facts = self.facts.get((order["order_handle"], order.get("fulfillment_attempt", 0)))
-        return {"arrive_at": isoformat(arrive), "distance": round(metres), "duration": _seconds(arrive - now),
-                "initial_arrive_at": isoformat(facts.initial if facts else arrive)}
-
-    def annotate_worker(self, view: dict) -> None:
-        """Get Worker's ``location``, ``device_status`` and ``battery`` (a worker with a device)."""
-        handle = view["worker_handle"]
-        if not view.get("device_id"):
-            return
-        phone = self.phones.get(handle)
-        tracking = view["work_status"]["tracking"]
-        if phone is None:
-            view["device_status"] = {"value": "active", "data": {}} if tracking else {
-                "value": "inactive", "data": {"reason": "tracking_stopped"}}
-            return
-        now = self.clock.now()
-        location = self._where(handle, phone, now)
-        if location is not None:
-            moving = self._driving_now(handle, phone)
-            heading = self._open(handle)
-            view["location"] = {
-                "geometry": {"type": "Point", "coordinates": location}, "accuracy": ACCURACY,
-                "bearing": round(geo.bearing(location, geo.centre(heading[0]["destination"]["geometry"])), 1)
-                if moving and heading else None,
-                "speed": round(phone.speed, 2) if moving else 0.0,
-                "recorded_at": isoformat(now if moving else (phone.located_at or phone.at))}
-        if not phone.connected:
-            status = {"value": "disconnected", "data": {}}
-        elif phone.outage:
-            status = {"value": "inactive", "data": {"reason": phone.outage}}
-        elif tracking or phone.driving:
-            status = {"value": "active", "data": {"activity": "drive" if self._driving_now(handle, phone) else "stop"}}
-        else:
-            status = {"value": "inactive", "data": {"reason": "tracking_stopped"}}
-        view["device_status"] = status
-        view["battery"] = {"battery_percent": round(phone.battery), "recorded_at": isoformat(phone.battery_at)}
 
     # --- the manual emit ------------------------------------------------------------------------
 
@@ -371,7 +282,7 @@ class Motion:
                 self._exit(handle, phone, instant, stay.where)
                 reason = "position_update"
         elif phone.driving and phone.location is not None:
-            open_orders = self._open(handle)
+            open_orders = self.open_orders(handle)
             if open_orders:
                 target = open_orders[0]
                 driven, entry = geo.to_edge(phone.location, target["destination"])
@@ -436,7 +347,7 @@ class Motion:
         for order, arrive, metres in estimates:
             key = (order["order_handle"], order["fulfillment_attempt"])
             arrivals[key] = arrive
-            remaining = {"remaining_duration": _seconds(arrive - now), "remaining_distance": round(metres)}
+            remaining = {"remaining_duration": whole_seconds(arrive - now), "remaining_distance": round(metres)}
             facts = self.facts.get(key)
             if facts is None:
                 facts = self.facts[key] = Facts(arrive)
@@ -493,7 +404,7 @@ class Motion:
         if stay is not None and (not stay.hold or phone.driving):
             candidates.append(max(stay.until, at))
         elif stay is None and phone.driving and phone.location is not None:
-            open_orders = self._open(handle)
+            open_orders = self.open_orders(handle)
             if open_orders:
                 driven, _ = geo.to_edge(phone.location, open_orders[0]["destination"])
                 candidates.append(at + timedelta(seconds=driven / phone.speed))
@@ -529,19 +440,19 @@ class Motion:
     def _start(self, handle: str, phone: Phone, now: datetime) -> None:
         """A driving phone with no location starts 1,000 m due south of its first destination."""
         if phone.location is None and phone.driving:
-            open_orders = self._open(handle)
+            open_orders = self.open_orders(handle)
             if open_orders:
                 phone.location = geo.south_of(geo.centre(open_orders[0]["destination"]["geometry"]), START_METRES)
                 phone.located_at = now
 
-    def _driving_now(self, handle: str, phone: Phone) -> bool:
-        return phone.driving and phone.stay is None and phone.location is not None and bool(self._open(handle))
+    def driving_now(self, handle: str, phone: Phone) -> bool:
+        return phone.driving and phone.stay is None and phone.location is not None and bool(self.open_orders(handle))
 
-    def _where(self, handle: str, phone: Phone, now: datetime):
+    def where(self, handle: str, phone: Phone, now: datetime):
         """Where the phone is at ``now`` (no later than its next event), or None."""
         if phone.location is None or phone.stay is not None or not phone.driving or now <= phone.at:
             return None if phone.location is None else list(phone.location)
-        open_orders = self._open(handle)
+        open_orders = self.open_orders(handle)
         if not open_orders:
             return list(phone.location)
         destination = open_orders[0]["destination"]
@@ -557,8 +468,8 @@ class Motion:
         """The phone's position brought to ``now``."""
         if now <= phone.at:
             return
-        if phone.location is not None and phone.stay is None and phone.driving and self._open(handle):
-            phone.location = self._where(handle, phone, now)
+        if phone.location is not None and phone.stay is None and phone.driving and self.open_orders(handle):
+            phone.location = self.where(handle, phone, now)
             phone.located_at = now
         phone.at = now
 
@@ -573,7 +484,7 @@ class Motion:
                 return route
         return None
 
-    def _open(self, handle: str) -> list[dict]:
+    def open_orders(self, handle: str) -> list[dict]:
         """The open orders of the worker's tracking route, in sequence: neither finished nor arrived at."""
         route = self._route(handle)
         if route is None:
@@ -596,5 +507,5 @@ class Motion:
                 "initial_eta": isoformat(facts.initial) if facts else None}
 
 
-def _seconds(delta: timedelta) -> int:
+def whole_seconds(delta: timedelta) -> int:
     return max(0, round(delta.total_seconds()))

@@ -34,6 +34,7 @@ from .lifecycle import Lifecycle
 from .motion import Motion
 from .outbox import Outbox, event, order_note
 from .planning import Planning
+from .readings import Readings
 from .records import Store
 from .tracking import Tracking
 from .webhooks import Webhooks, device_fields, order_webhooks_page
@@ -66,6 +67,7 @@ class Tenant:
         self.planning = Planning(*parts, self.fake)
         self.lifecycle = Lifecycle(*parts, self.publishable_key)
         self.motion = Motion(self.store, self.roster, self.outbox, self.clock, self.fake, template and template.motion)
+        self.readings = Readings(self.motion)
         if template is not None:
             for rule in template.faults.rules():
                 self.faults.add(rule)
@@ -152,7 +154,7 @@ class Tenant:
                              else None))
             answer = self.tracking.track_orders(request)
             motion.replan(answer["worker_handle"])
-            motion.annotate_route(answer)
+            self.readings.annotate_route(answer)
             return answer
 
     def plan_orders(self, request: dict) -> dict:
@@ -165,7 +167,7 @@ class Tenant:
         with self.lock:
             self.motion.catch_up()
             view = self.lifecycle.order_view(handle, attempt)
-            self.motion.annotate_orders([view])
+            self.readings.annotate_orders([view])
             return view
 
     def finish_order(self, handle: str, outcome: str, **options) -> dict:
@@ -182,7 +184,7 @@ class Tenant:
             self._settle(self._worker_of(handle))
             view = self.lifecycle.update_order(handle, changes, **options)
             self.motion.replan(view["worker_handle"], "route_change")
-            self.motion.annotate_orders([view])
+            self.readings.annotate_orders([view])
             return view
 
     def list_orders(self, **filters):
@@ -190,7 +192,7 @@ class Tenant:
         with self.lock:
             self.motion.catch_up()
             orders, cursor = self.lifecycle.list_orders(**filters)
-            self.motion.annotate_orders(orders)
+            self.readings.annotate_orders(orders)
             return orders, cursor
 
     def route_view(self, route_handle: str) -> dict:
@@ -198,7 +200,7 @@ class Tenant:
         with self.lock:
             self.motion.catch_up()
             view = self.lifecycle.route_view(route_handle)
-            self.motion.annotate_route(view)
+            self.readings.annotate_route(view)
             return view
 
     def complete_route(self, route_handle: str) -> dict:
@@ -216,7 +218,7 @@ class Tenant:
             self.motion.catch_up()
             routes, cursor = self.lifecycle.list_routes(**filters)
             for route in routes:
-                self.motion.annotate_route(route, listed=True)
+                self.readings.annotate_route(route, listed=True)
             return routes, cursor
 
     # --- workers -------------------------------------------------------------------------------
@@ -242,7 +244,7 @@ class Tenant:
             self.motion.catch_up()
             workers, cursor = self.roster.list_workers(**filters)
             for worker in workers:
-                self.motion.annotate_worker(worker)
+                self.readings.annotate_worker(worker)
             return workers, cursor
 
     def delete_worker(self, handle: str) -> None:
@@ -307,12 +309,13 @@ class Tenant:
         """A worker's phone: its settings, where it is now, the open order it heads to."""
         with self.lock:
             self.motion.catch_up()
-            return self.motion.view(worker_handle)
+            return self.readings.view(worker_handle)
 
     def set_phone(self, worker_handle: str, changes: dict) -> dict:
         """Change just the phone's fields given, at the tenant's current instant."""
         with self.lock:
-            return self.motion.set_phone(worker_handle, changes)
+            self.motion.set_phone(worker_handle, changes)
+            return self.readings.view(worker_handle)
 
     def phones_described(self) -> dict[str, dict]:
         """Each phone that was set, as a scenario's ``workers[].phone`` gives it back."""
@@ -361,7 +364,7 @@ class Tenant:
         return order and order.get("worker_handle")
 
     def _worker(self, view: dict) -> dict:
-        self.motion.annotate_worker(view)
+        self.readings.annotate_worker(view)
         return view
 
     def note_sent(self, message) -> None:

@@ -50,12 +50,17 @@ class PolylineOut(LeanSchema):
     coordinates = fields.List(fields.List(fields.Float()), required=True)
 
 
-class RouteEstimateOut(LeanSchema):
-    """A driven route's estimate (``RouteDetailEstimate``; Get Routes' ``RouteListEstimate`` has no polyline)."""
+class RouteListEstimateOut(LeanSchema):
+    """A driven route's estimate as Get Routes lists it (``RouteListEstimate``)."""
 
     distance = fields.Integer(required=True)
     duration = fields.Integer(required=True)
-    polyline = fields.Nested(PolylineOut)
+
+
+class RouteEstimateOut(RouteListEstimateOut):
+    """A driven route's estimate (``RouteDetailEstimate``): the straight segments ahead as its polyline."""
+
+    polyline = fields.Nested(PolylineOut, required=True)
 
 
 class TrackedOrder(LeanSchema):
@@ -95,6 +100,7 @@ class TrackedOrder(LeanSchema):
 
 class TrackOrdersResponse(LeanSchema):
     route_handle = fields.String(required=True)
+    estimate = fields.Nested(RouteEstimateOut)
     status = one_of(ROUTE_STATUSES, required=True)
     version = fields.Integer(required=True)
     embed_url = fields.String(required=True)
@@ -228,6 +234,7 @@ class ListedOrder(LeanSchema):
 
 class ListedRoute(Route):
     orders = fields.List(fields.Nested(ListedOrder), required=True)
+    estimate = fields.Nested(RouteListEstimateOut)
 
 
 class RoutesPage(LeanSchema):
