@@ -10,6 +10,8 @@ import re
 
 from conftest import ROOT, basic, seed_request
 
+from mockserver.models.phone import OUTAGES
+
 UI = ROOT / "mockserver" / "web" / "ui"
 
 
@@ -102,3 +104,11 @@ def test_peek_sees_only_the_callers_tenant(api, client):
     other = client.get("/__mock/peek/orders/order-1", headers=basic("someone-else", "x"))
 
     assert other.status_code == 404
+
+
+def test_the_pages_outage_choices_are_the_phones():
+    script = (UI / "app.js").read_text()
+
+    listed = re.search(r"const OUTAGES = \[(.*?)\];", script, re.S)
+
+    assert listed and re.findall(r'"([a-z_]+)"', listed.group(1)) == list(OUTAGES)
