@@ -33,7 +33,7 @@ from .reference import fuzzable
 
 CONFORMANCE = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 #: The mock's own calls that change state, left out of the runs that fuzz the data plane.
-STATE_CHANGING_CONTROL = r"^/__mock/(faults|clock|scenarios|reset|workers|requests|webhook|orders|inbox)"
+STATE_CHANGING_CONTROL = r"^/__mock/(faults|clock|scenarios|reset|workers|requests|webhook|orders|inbox|thresholds)"
 #: The control plane, fuzzed on a server of its own.
 CONTROL = r"^/__mock/"
 #: What a generated drain may wait, at most (the mock takes up to ten minutes).

@@ -176,6 +176,23 @@ class HyperTrackMock:
         """This tenant's state as a scenario document."""
         return self._control("GET", "state")
 
+    # --- the phone ------------------------------------------------------------------------------
+
+    def phone(self, worker_handle: str, **changes) -> dict:
+        """A worker's phone (``location``, ``speed_kmh``, ``driving``, ``dwell_seconds``, ``battery``,
+        ``connected``, ``outage``, and ``heading_to``); with ``changes``, those fields set first, at the
+        tenant's current instant: ``mock.phone("james@ht.com", speed_kmh=36, driving=True)``."""
+        if changes:
+            return self._control("PUT", f"workers/{worker_handle}/phone", json=changes)
+        return self._control("GET", f"workers/{worker_handle}/phone")
+
+    def thresholds(self, **changes) -> dict:
+        """This tenant's thresholds of estimate webhooks (``eta_change_seconds``, ``minutes_away``); with
+        ``changes``, those set first."""
+        if changes:
+            return self._control("PUT", "thresholds", json=changes)
+        return self._control("GET", "thresholds")
+
     # --- webhooks -------------------------------------------------------------------------------
 
     def set_webhook(self, url: str | None = None, **options) -> dict:

@@ -9,12 +9,14 @@ tables are one set of documents.  A test checks that the committed files are wha
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from mockserver.models.geo import EARTH_RADIUS  # noqa: E402
 from mockserver.scenarios import ScenarioLibrary  # noqa: E402
 
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
@@ -389,10 +391,139 @@ def webhooks(seed: dict):
                 "/__mock/webhook/confirm?account={{accountId}}&token={{subscribeToken}}", status=200, auth=NO_AUTH,
                 checks=[("confirmed", "body.status === 'confirmed'")]),
         request("Clear the webhook", "DELETE", "/__mock/webhook", status=200),
-        request("An event with no webhook: 422", "POST", "/__mock/orders/hook-1/events", {"value": "arrived"},
-                status=422, expect={"detail": {"json": {"webhook": [
-                    "No webhook receiver is set for this account: PUT /__mock/webhook."]}},
-                    "message": "Validation error"}),
+        request("Track another order", "POST", "/orders/track", dict(seed, orders=[order("hook-2")]), status=201),
+        request("A device arrives with no webhook: recorded all the same", "POST", "/__mock/orders/hook-2/events",
+                {"value": "arrived"}, status=201,
+                checks=[("the arrival", "body.event.data.value === 'arrived' && "
+                         "typeof body.event.data.arrival.recorded_at === 'string'")],
+                capture=("arrivedAt", "event.data.arrival.recorded_at")),
+        request("Get Order: arrived at that instant", "GET", "/orders/hook-2", status=200,
+                checks=[("arrived_at is the event's recorded_at",
+                         "body.arrived_at === pm.environment.get('arrivedAt')"),
+                        ("the timeline has the geofence entry",
+                         "body.timeline.map(e => e.type).indexOf('order_geofence_entered') >= 0")]),
+        reset(),
+    ])
+
+
+#: Where the driven route's two orders are: the second 1,000 m due north of the first, on its meridian.
+DRIVE_A = [-121.8863, 37.3382]
+DRIVE_B = [DRIVE_A[0], DRIVE_A[1] + math.degrees(1000 / EARTH_RADIUS)]
+DRIVE_T0 = "2023-11-01T22:00:00.000Z"
+
+
+def _at(field: str, seconds: float) -> str:
+    """A Postman check: ``body.<field>`` is ``seconds`` after the frozen instant, to the millisecond."""
+    return f"Math.abs(new Date(body.{field}) - new Date('{DRIVE_T0}') - {int(seconds * 1000)}) <= 1"
+
+
+def _estimate(arrive_in: float, metres: int) -> str:
+    """A Postman check: the estimate arrives ``arrive_in`` seconds after the frozen instant (to the
+    millisecond), ``metres`` away."""
+    return f"!!body.estimate && {_at('estimate.arrive_at', arrive_in)} && body.estimate.distance === {metres}"
+
+
+def the_phone(seed: dict):
+    """A route driven to completion by the simulated phone, on a frozen clock advanced step by step:
+    James has no location, so he starts 1,000 m due south of the first order, whose area (50 m) he enters
+    after 950 m (95 s at 36 km/h); he stays its expected_service_time (120 s), drives the 1,000 m to the
+    second order's area (100 s), stays his dwell_seconds (60 s) there."""
+    def drive(handle, point, **extra):
+        return {"order_handle": handle, "destination": {"geometry": {"type": "Point", "coordinates": point},
+                                                        "radius": 50}, "scheduled_at": "2023-11-02T02:00:00Z",
+                **extra}
+
+    track = dict(seed, route={"route_handle": "postman-drive"},
+                 orders=[drive("drive-1", DRIVE_A, expected_service_time=120), drive("drive-2", DRIVE_B)])
+    no_worker = {"detail": {}, "message": "Worker not found"}
+
+    def advance(seconds, now):
+        return request(f"Advance the clock {seconds} s (t0 + {now} s)", "POST", "/__mock/clock",
+                       {"advance_seconds": seconds}, status=200, checks=[("the clock moved", _at("now", now))])
+
+    return folder("The phone: a route driven with the clock",
+                  "PUT /__mock/workers/{worker_handle}/phone sets James's phone driving; the clock, frozen, is "
+                  "advanced step by step, and Get Order shows at each step the estimate, arrived_at and "
+                  "exited_at (t0 is the frozen instant). Then the phone's errors.", [
+        request("Load scenario default", "POST", "/__mock/scenarios/default", status=200),
+        request("Freeze the clock at t0", "POST", "/__mock/clock", {"frozen_at": DRIVE_T0}, status=200),
+        request("Track two orders for James", "POST", "/orders/track", track, status=201,
+                checks=[("tracking", "body.status === 'tracking' && body.orders.length === 2")]),
+        request("James's phone: parked, nowhere yet", "GET", "/__mock/workers/james@ht.com/phone", status=200,
+                checks=[("its defaults, heading to drive-1 once driving",
+                         "body.location === null && body.driving === false && body.speed_kmh === 36 && "
+                         "body.heading_to === 'drive-1'")]),
+        request("Drive (at 36 km/h)", "PUT", "/__mock/workers/james@ht.com/phone", {"driving": True}, status=200,
+                checks=[("driving from 1,000 m south of drive-1",
+                         f"body.driving === true && body.heading_to === 'drive-1' && "
+                         f"body.location[0] === {DRIVE_A[0]} && body.location[1] < {DRIVE_A[1]}")]),
+        request("drive-1 at t0: 95 s away", "GET", "/orders/drive-1", status=200,
+                checks=[("estimate: t0 + 95 s, 950 m", _estimate(95, 950)),
+                        ("not arrived", "!body.arrived_at && !body.exited_at")]),
+        request("drive-2 at t0: after drive-1's stay", "GET", "/orders/drive-2", status=200,
+                checks=[("estimate: t0 + 95 + 120 + 100 s, 1,950 m", _estimate(315, 1950))]),
+        advance(60, 60),
+        request("drive-1 at t0 + 60 s: 35 s away", "GET", "/orders/drive-1", status=200,
+                checks=[("estimate: still t0 + 95 s, 350 m left", _estimate(95, 350)),
+                        ("its first estimate kept", _at("estimate.initial_arrive_at", 95))]),
+        advance(60, 120),
+        request("drive-1 at t0 + 120 s: arrived at t0 + 95 s", "GET", "/orders/drive-1", status=200,
+                checks=[("arrived_at t0 + 95 s", _at("arrived_at", 95)),
+                        ("no estimate once arrived, not exited yet", "!body.estimate && !body.exited_at"),
+                        ("the timeline has the geofence entry",
+                         "body.timeline.map(e => e.type).indexOf('order_geofence_entered') >= 0")]),
+        request("drive-2 at t0 + 120 s: still t0 + 315 s", "GET", "/orders/drive-2", status=200,
+                checks=[("estimate unchanged", _estimate(315, 1000))]),
+        advance(100, 220),
+        request("drive-1 at t0 + 220 s: exited after its 120 s stay", "GET", "/orders/drive-1", status=200,
+                checks=[("exited_at t0 + 215 s", _at("exited_at", 215)),
+                        ("arrived_at unchanged", _at("arrived_at", 95)),
+                        ("the timeline has the geofence exit",
+                         "body.timeline.map(e => e.type).indexOf('order_geofence_exited') >= 0")]),
+        request("drive-2 at t0 + 220 s: 95 s away", "GET", "/orders/drive-2", status=200,
+                checks=[("estimate: t0 + 315 s, 950 m left", _estimate(315, 950))]),
+        advance(100, 320),
+        request("drive-2 at t0 + 320 s: arrived at t0 + 315 s", "GET", "/orders/drive-2", status=200,
+                checks=[("arrived_at t0 + 315 s", _at("arrived_at", 315)),
+                        ("no estimate", "!body.estimate && !body.exited_at")]),
+        request("The phone heads nowhere now", "GET", "/__mock/workers/james@ht.com/phone", status=200,
+                checks=[("no open order left", "body.heading_to === null && body.driving === true")]),
+        advance(60, 380),
+        request("drive-2 at t0 + 380 s: exited after the 60 s dwell", "GET", "/orders/drive-2", status=200,
+                checks=[("exited_at t0 + 375 s", _at("exited_at", 375))]),
+        request("Complete drive-1", "POST", "/orders/drive-1/complete", status=200,
+                checks=[("completed, its arrival kept", "body.status === 'completed' && " + _at("arrived_at", 95))]),
+        request("Complete drive-2", "POST", "/orders/drive-2/complete", status=200),
+        request("The route is completed", "GET", "/orders/routes/postman-drive", status=200,
+                checks=[("completed", "body.status === 'completed'")]),
+        request("Park the phone", "PATCH", "/__mock/workers/james@ht.com/phone", {"driving": False}, status=200,
+                checks=[("parked, where it stopped", "body.driving === false && body.location[1] > "
+                         f"{DRIVE_A[1]}")]),
+        request("Set the thresholds", "PUT", "/__mock/thresholds", {"minutes_away": 10}, status=200,
+                checks=[("ten minutes", "body.minutes_away === 10 && body.eta_change_seconds === 120")]),
+        request("Read the thresholds", "GET", "/__mock/thresholds", status=200,
+                checks=[("kept", "body.minutes_away === 10")]),
+        request("An unknown worker's phone: 404", "GET", "/__mock/workers/nobody/phone", status=404,
+                expect=no_worker),
+        request("Drive an unknown worker's phone: 404", "PUT", "/__mock/workers/nobody/phone", {"driving": True},
+                status=404, expect=no_worker),
+        request("Add a worker with no device", "POST", "/__mock/workers", {"worker_handle": "walker", "device_ids": []},
+                status=201),
+        request("A worker with no device has no phone: 404", "GET", "/__mock/workers/walker/phone", status=404,
+                expect={"detail": {}, "message": "The worker has no device"}),
+        request("A speed of 0: 422", "PUT", "/__mock/workers/james@ht.com/phone", {"speed_kmh": 0}, status=422,
+                expect={"detail": {"json": {"speed_kmh": ["Must be above 0 and at most 300."]}},
+                        "message": "Validation error"}),
+        request("A latitude of 91: 422", "PUT", "/__mock/workers/james@ht.com/phone", {"location": [-121.88, 91]},
+                status=422, expect={"detail": {"json": {"location": ["Latitude 91 is not between -90 and 90."]}},
+                                    "message": "Validation error"}),
+        request("A battery of 120: 422", "PATCH", "/__mock/workers/james@ht.com/phone", {"battery": 120}, status=422,
+                expect={"detail": {"json": {"battery": ["Must be between 0 and 100."]}}, "message": "Validation error"}),
+        request("An unknown outage: 422", "PUT", "/__mock/workers/james@ht.com/phone", {"outage": "meteor"},
+                status=422, checks=[("names the outage", "'outage' in body.detail.json")]),
+        request("A threshold of 0: 422", "PUT", "/__mock/thresholds", {"minutes_away": 0}, status=422,
+                expect={"detail": {"json": {"minutes_away": ["Must be a whole number above 0 and at most 86400."]}},
+                        "message": "Validation error"}),
         reset(),
     ])
 
@@ -411,7 +542,7 @@ def build() -> tuple[dict, dict]:
                                             {"key": "password", "value": "{{secretKey}}", "type": "string"}]},
         "item": [folder("Start", "Your tenant back to the startup scenario.", [reset()]),
                  error_scenarios(library), lifecycle(), planning_and_updates(), auth_and_malformed(seed),
-                 control_plane(seed), webhooks(seed)],
+                 control_plane(seed), webhooks(seed), the_phone(seed)],
     }
     environment = {
         "id": "b7e0c1d2-3f4a-4b5c-8d6e-7f8091a2b3c4", "name": "hypertrack-mock (local)",

@@ -134,6 +134,27 @@ def corpus() -> list[tuple[str, bytes]]:
     add("an ops group", _json("POST", "/workers/ops-groups/", {"ops_group_handle": "NORTH", "ops_group_label": "North"}))
     add("an ops group without a label", _json("POST", "/workers/ops-groups", {"ops_group_handle": "SOUTH"}))
 
+    # The phone: driven along a route by the (frozen) clock, in a tenant of its own.
+    stops = [{"order_handle": f"stop-{n}", "scheduled_at": "2023-11-01T22:50:00Z", "destination": {
+        "geometry": {"type": "Point", "coordinates": [-121.9, 37.3 + 0.01 * n]}, "radius": 50}} for n in (1, 2)]
+    phone, path = {"account": "phone"}, "/__mock/workers/james@ht.com/phone"
+    add("phone: a route to drive", _json("POST", "/orders/track", dict(_orders("-p"), orders=stops), **phone))
+    add("phone: at rest", _json("GET", path, **phone))
+    add("phone: drive", _json("PUT", path, {"driving": True, "speed_kmh": 50}, **phone))
+    add("phone: the first estimate", _json("GET", "/orders/stop-1", **phone))
+    add("phone: advance the tenant's clock", _json("POST", "/__mock/clock", {"advance_seconds": 150}, **phone))
+    add("phone: arrived and left stop 1", _json("GET", "/orders/stop-1", **phone))
+    add("phone: the route's estimate", _json("GET", "/orders/routes/?worker_handle=james@ht.com", **phone))
+    add("phone: the worker's location", _json("GET", "/workers/james@ht.com", **phone))
+    add("phone: park, with an outage", _json("PATCH", path, {"driving": False, "outage": "uninstalled"}, **phone))
+    add("phone: late and at risk", _json("POST", "/__mock/clock", {"advance_seconds": 600}, **phone))
+    add("phone: stop 2's risks", _json("GET", "/orders/stop-2", **phone))
+    add("phone: a bad latitude", _json("PUT", path, {"location": [-121.9, 91]}, **phone))
+    add("phone: an unknown outage", _json("PUT", path, {"outage": "meteor"}, **phone))
+    add("phone: an unknown worker", _json("GET", "/__mock/workers/nobody/phone", **phone))
+    add("phone: thresholds", _json("PUT", "/__mock/thresholds", {"minutes_away": 10}, **phone))
+    add("phone: the new thresholds", _json("GET", "/__mock/thresholds", **phone))
+
     # The other operations' inputs, each broken once.
     wrong = {"worker_handle": "", "name": 7, "ops_group_handle": 7, "profile": [], "home": {"geometry": 1},
              "product_types": "x", "unavailable_on": {}, "device_id": 12, "schedule": "daily", "unknown": 1}

@@ -19,6 +19,7 @@ HELPER_LESS = {
     ("GET", "/__mock/peek/<path:target>"): "the dashboard's reading of the data plane: a test calls the data plane",
     ("GET", "/__mock/ui"): "the dashboard's page, for people",
     ("GET", "/__mock/ui/<asset>"): "the dashboard's script and style sheet",
+    ("PATCH", "/__mock/workers/<worker_handle>/phone"): "PUT's twin, for clients that PATCH: phone() PUTs",
 }
 VERBS = {"get", "post", "put", "delete", "patch"}
 

@@ -314,13 +314,15 @@ def test_a_worker_is_created_linked_deleted_and_undeleted(api, backend):
         "worker_handle": "ana", "name": "Ana", "ops_group_handle": "default", "profile": {"team": "7"},
         "product_types": [], "unavailable_on": [], "schedule": None, "deleted": False,
         "created_at": T0, "deleted_at": None, "device_id": device,
-        "work_status": {"tracking": False, "available": True}, "timezone": "UTC"})
+        "work_status": {"tracking": False, "available": True}, "timezone": "UTC",
+        "device_status": {"value": "inactive", "data": {"reason": "tracking_stopped"}}})
     body = {"track_mode": "on_time", "worker_handle": "ana", "orders": [order("o-1")]}
     assert api.track(body)[1]["device_id"] == device
 
     status, worker = api.call("GET", "/workers/ana")
-    assert (status, worker["work_status"], worker["current_date"], worker["devices"]) == (
-        200, {"tracking": True, "available": True}, "2023-11-01", [{"device_id": device, "start_time": T0}])
+    assert (status, worker["work_status"], worker["current_date"], worker["devices"], worker["device_status"]) == (
+        200, {"tracking": True, "available": True}, "2023-11-01", [{"device_id": device, "start_time": T0}],
+        {"value": "active", "data": {}})
 
     assert api.call("DELETE", "/workers/ana") == (204, None)
     assert api.track(dict(body, orders=[order("o-2")]))[1]["code"] == "driver_deleted"
@@ -433,7 +435,8 @@ def test_workers_are_listed_in_handle_order_and_paged(api):
     assert first[0] == {"worker_handle": "ana", "name": "Ana", "ops_group_handle": "default", "profile": {},
                         "product_types": [], "unavailable_on": [], "schedule": None, "deleted": False,
                         "deleted_at": None, "device_id": "ana-PHONE",
-                        "work_status": {"tracking": False, "available": True}, "timezone": "UTC"}
+                        "work_status": {"tracking": False, "available": True}, "timezone": "UTC",
+                        "device_status": {"value": "inactive", "data": {"reason": "tracking_stopped"}}}
     assert [w["worker_handle"] for w in listed(api, "/workers/", "workers", ops_group_handle="NYC")[0]] == ["cy"]
     assert [w["worker_handle"] for w in listed(api, "/workers/", "workers", include_deleted="true")[0]] == [
         "ana", "bo", "cy", "dee"]

@@ -88,6 +88,13 @@ def test_the_webhooks_example_passes_as_it_is(pytester):
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_the_phone_example_passes_as_it_is(pytester):
+    [example] = blocks("python", "## The phone")[:1]
+    pytester.makepyfile(test_phone_from_the_readme=example)
+
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_the_scenario_table_lists_every_shipped_scenario():
     listed = set(re.findall(r"^\| `(\w+)` \|", README, re.M))
 

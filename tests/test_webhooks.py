@@ -347,13 +347,23 @@ def test_eta_fields_given_are_kept_and_the_rest_follow_from_them(mock, receiver)
     assert mock.emit("o-1", "risk_updated", risks=risks)["data"]["risks"] == risks
 
 
+def test_an_emitted_arrival_changes_the_order_without_a_receiver(mock):
+    mock.track("o-1")
+    emitted = mock.session.post(f"{mock.url}/__mock/orders/o-1/events", json={"value": "arrived"}, timeout=10)
+    assert emitted.status_code == 201, emitted.text
+    order = mock.call("GET", "/orders/o-1").json()
+    event = emitted.json()["event"]
+    assert order["arrived_at"] == event["recorded_at"] == event["data"]["arrival"]["recorded_at"]
+    entered = order["timeline"][-1]
+    assert (entered["type"], entered["recorded_at"]) == ("order_geofence_entered", order["arrived_at"])
+    assert entered["location"]["geometry"] == event["data"]["arrival"]["location"]
+
+
 def test_device_event_errors(mock, receiver):
     def emit(handle, body):
         return mock.session.post(f"{mock.url}/__mock/orders/{handle}/events", json=body, timeout=10)
 
     mock.track("o-1")
-    no_receiver = emit("o-1", {"value": "arrived"})
-    assert no_receiver.status_code == 422 and "webhook" in no_receiver.json()["detail"]["json"]
     mock.set_webhook(receiver.url, **FAST)
     unknown = emit("o-404", {"value": "arrived"})
     assert unknown.status_code == 404 and unknown.json() == {"detail": {}, "message": "Order not found"}

@@ -271,7 +271,16 @@ class Backend:
     def change_clock(self, freeze=KEEP, advance: float = 0.0) -> None:
         """The server's clock frozen at ``freeze`` (``None``: running again; every tenant's own setting
         dropped) and moved by ``advance`` seconds, with every frozen tenant's; every clock checked first,
-        so that a change that would take one out of the range of dates (``ClockOutOfRange``) changes none."""
+        so that a change that would take one out of the range of dates (``ClockOutOfRange``) changes none.
+        The phones of every tenant do what they do up to the change, and then up to the new instant."""
+        moving = [tenant for tenant in list(self.tenants.values()) if tenant.motion.phones]
+        for tenant in moving:
+            tenant.catch_up()
+        self._change_clock(freeze, advance)
+        for tenant in moving:
+            tenant.catch_up()
+
+    def _change_clock(self, freeze, advance: float) -> None:
         with self._lock:
             server = self.clock.changed(freeze, advance)
             self.template = None  # rebuilt on the clock's new time when the next tenant starts

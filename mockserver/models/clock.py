@@ -60,6 +60,10 @@ class Clock:
         base = self.parent.now() if self.parent is not None else datetime.now(timezone.utc)
         return base + offset
 
+    def is_frozen(self) -> bool:
+        """Whether the clock stands still (frozen itself, or following a frozen parent)."""
+        return self.frozen_at is not None or (self.parent is not None and self.parent.is_frozen())
+
     def now_iso(self) -> str:
         return isoformat(self.now())
 

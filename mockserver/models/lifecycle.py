@@ -6,7 +6,6 @@ from .clock import Clock, isoformat
 from .destinations import Destinations
 from .outbox import Outbox
 from .records import ORDER_EMBED_URL, TERMINAL_ORDER_STATUSES, Store
-from .webhooks import device_fields
 from .workers import Roster
 
 #: What Update Order changes as sent (a timestamp as HyperTrack writes them); the destination and the
@@ -172,23 +171,13 @@ class Lifecycle:
         route["completed_at"] = now
         self.outbox.route_event(route, "completed", now)
 
-    def emit_device_event(self, handle: str, value: str, fields: dict):
-        """Note an event a device would cause (``DEVICE_VALUES``) for the order's latest attempt, with
-        realistic fields where ``fields`` gives none; its record (``outbox.OrderNote``)."""
-        order = self.store.find_order(handle)
-        if not order.get("device_id") or not order.get("route_handle"):
-            raise errors.Invalid("order_handle", "The order is not being tracked: no device is working on it.")
-        now = self.clock.now()
-        data = device_fields(order, value, fields, now)
-        if not self.outbox.active:
-            raise errors.Invalid("webhook", "No webhook receiver is set for this account: PUT /__mock/webhook.")
-        self.outbox.order_event(order, value, isoformat(now), data)
-        return self.outbox[-1]
-
     @staticmethod
-    def _event(order: dict, kind: str, recorded_at: str, device_id, worker_handle) -> dict:
+    def _event(order: dict, kind: str, recorded_at: str, device_id, worker_handle, extra=None) -> dict:
         """A timeline event as HyperTrack's examples write it: ``order_<kind>``, with the fields each kind
-        carries there (``EVENT_FIELDS``)."""
+        carries there (``EVENT_FIELDS``); a phone's geofence events as ``OrderEnterExitEvent``."""
+        if extra is not None:
+            return {"type": f"order_{kind}", "recorded_at": recorded_at, "order_handle": order["order_handle"],
+                    "order_type": order.get("type"), "fulfillment_attempt": order["fulfillment_attempt"], **extra}
         values = {"order_handle": order["order_handle"], "metadata": order.get("metadata"),
                   "route_handle": order["route_handle"], "driver_handle": worker_handle,
                   "order_type": order.get("type"), "fulfillment_attempt": order["fulfillment_attempt"]}

@@ -111,9 +111,7 @@ class Outbox(list):
         (planned, unplanned) has none: HyperTrack's order events are a device's."""
         if not self.active or not order.get("device_id") or not order.get("route_handle"):
             return
-        self.append(OrderNote("order", value, now, wall_now_iso(), order["device_id"], order.get("worker_handle"),
-                              order["order_handle"], order["route_handle"], order["status"], order.get("share_url"),
-                              order.get("metadata"), fields))
+        self.append(order_note(order, value, now, fields))
 
     def route_event(self, route: dict, value: str, now: str) -> None:
         """Note a route event."""
@@ -145,6 +143,13 @@ class Outbox(list):
         # a clock set back meanwhile must not make it negative
         duration = max(0, int((parse(now) - parse(started)).total_seconds())) if started else 0
         self.order_event(order, outcome, now, {"duration": duration, "distance": None})
+
+
+def order_note(order: dict, value: str, now: str, fields: dict | None = None) -> OrderNote:
+    """The record of an order event (of an order a device works on) as it stands now."""
+    return OrderNote("order", value, now, wall_now_iso(), order["device_id"], order.get("worker_handle"),
+                     order["order_handle"], order["route_handle"], order["status"], order.get("share_url"),
+                     order.get("metadata"), fields)
 
 
 def plain(record) -> tuple:

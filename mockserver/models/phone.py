@@ -10,15 +10,18 @@ from datetime import datetime
 
 from . import errors
 
-#: HyperTrack's "List of Outages" page, each label as snake_case: what ``outage`` may be.
+#: What ``outage`` may be: the labels of HyperTrack's "List of Outages" page as snake_case (its
+#: behavioural table, the first nine), then the SDK's errors that page goes on to list (HyperTrack's
+#: SDK error enum, as snake_case), and ``unknown``.
 OUTAGES = (
-    "location_services_disabled", "location_permissions_denied", "location_permissions_not_determined",
-    "location_permissions_reduced_accuracy", "location_permissions_insufficient_for_background",
-    "location_permissions_restricted", "location_signal_lost", "location_mocked",
+    "location_permission_not_determined", "location_unavailable_battery_saver", "low_battery",
+    "notifications_permission_denied", "airplane_mode_detected", "uninstalled", "location_services_disabled",
+    "location_permissions_denied", "location_permission_imprecise",
+    "location_permissions_insufficient_for_background", "location_permissions_restricted",
+    "location_permissions_provisional", "location_signal_lost", "location_mocked",
     "motion_activity_permissions_denied", "motion_activity_services_disabled",
-    "motion_activity_services_unavailable", "airplane_mode_detected", "battery_saver_enabled",
-    "low_battery", "device_restarted", "app_force_stopped", "tracking_service_terminated",
-    "blocked_from_running", "uninstalled", "unknown",
+    "motion_activity_services_unavailable", "no_exemption_from_background_start_restrictions",
+    "device_restarted", "app_force_stopped", "tracking_service_terminated", "blocked_from_running", "unknown",
 )
 #: A phone's settings and their defaults (CONTRACT §9): 36 km/h is 10 m/s.
 PHONE_DEFAULTS = {"location": None, "speed_kmh": 36.0, "driving": False, "dwell_seconds": 60, "battery": 100,

@@ -19,7 +19,7 @@ SHARE_URL = "https://trck.at/{code}"
 ECHOED_ORDER_FIELDS = ("priority", "metadata", "product_type")
 #: What a listed route (Get Routes' ``RouteListOrder``) says of each of its orders.
 LISTED_ORDER_FIELDS = ("order_handle", "status", "type", "type_index", "started_at", "completed_at", "cancelled_at",
-                       "expected_service_time")
+                       "expected_service_time", "actual_service_time")
 #: Order fields a request may send that HyperTrack's answers do not carry: kept for the tenant's
 #: state (``GET /__mock/state`` gives them back), never sent.
 KEPT_ORDER_FIELDS = ("tasks_list", "facility_name", "workflow_ids")
@@ -37,7 +37,7 @@ class Store:
         #: order_handle -> every fulfilment of that handle, oldest first (fulfillment_attempt is the index)
         self.order_attempts: dict[str, list[dict]] = layered(template and template.order_attempts)
         #: (order_handle, fulfillment_attempt) -> the events the mock has seen, oldest first, as
-        #: (kind, recorded_at, device_id, worker_handle): the rest is the order's (``Lifecycle.timeline``)
+        #: (kind, recorded_at, device_id, worker_handle[, extra]): the rest is the order's (``Lifecycle._event``)
         self.timelines: dict[tuple[str, int], list[tuple]] = layered(template and template.timelines)
         #: (order_handle, fulfillment_attempt) -> fields the request sent that answers do not carry
         self.kept_order_fields: dict[tuple[str, int], dict] = layered(template and template.kept_order_fields)
@@ -243,10 +243,13 @@ class Store:
         event = (now, order["device_id"], order["worker_handle"])
         self.timelines[(order["order_handle"], order["fulfillment_attempt"])] = [(kind, *event) for kind in kinds]
 
-    def note_event(self, order: dict, kind: str, now: str) -> None:
-        """Note an event compactly (what can change later: the device and the worker)."""
+    def note_event(self, order: dict, kind: str, now: str, extra: dict | None = None) -> None:
+        """Note an event compactly (what can change later: the device and the worker), with the fields
+        of its own (``extra``: a phone's geofence events) if it has any."""
         key = (order["order_handle"], order["fulfillment_attempt"])
         event = (kind, now, order["device_id"], order["worker_handle"])
+        if extra is not None:
+            event += (extra,)
         if key in self.timelines:
             own(self.timelines, key, list).append(event)
         else:

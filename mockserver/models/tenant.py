@@ -6,7 +6,8 @@ The parts, each an object with its own state and public methods:
 - ``roster`` (``workers.Roster``): workers, their devices, ops groups (and the Workers API over them);
 - ``destinations`` (``destinations.Destinations``): places and geofences;
 - ``outbox`` (``outbox.Outbox``): the records of the events made since the last call;
-- ``webhooks`` (``webhooks.Webhooks``): the receiver, what was sent to it, every delivery attempt.
+- ``webhooks`` (``webhooks.Webhooks``): the receiver, what was sent to it, every delivery attempt;
+- ``motion`` (``motion.Motion``): the workers' phones, moving with the tenant's clock.
 
 The rules (``tracking.Tracking``, ``planning.Planning``, ``lifecycle.Lifecycle``) call the parts'
 public methods.  The tenant's own public methods are what the views and the control plane call: each
@@ -24,17 +25,18 @@ from __future__ import annotations
 import threading
 
 from . import errors
-from .clock import Clock
+from .clock import Clock, isoformat
 from .destinations import Destinations
 from .fake import FakeValues
 from .faults import FaultSet
 from .journal import Journal
 from .lifecycle import Lifecycle
-from .outbox import Outbox, event
+from .motion import Motion
+from .outbox import Outbox, event, order_note
 from .planning import Planning
 from .records import Store
 from .tracking import Tracking
-from .webhooks import Webhooks, order_webhooks_page
+from .webhooks import Webhooks, device_fields, order_webhooks_page
 from .workers import Roster
 
 
@@ -63,6 +65,7 @@ class Tenant:
         self.tracking = Tracking(*parts)
         self.planning = Planning(*parts, self.fake)
         self.lifecycle = Lifecycle(*parts, self.publishable_key)
+        self.motion = Motion(self.store, self.roster, self.outbox, self.clock, self.fake, template and template.motion)
         if template is not None:
             for rule in template.faults.rules():
                 self.faults.add(rule)
@@ -138,7 +141,19 @@ class Tenant:
     def track_orders(self, request: dict) -> dict:
         """Track Orders: a new route from orders, or a planned route started."""
         with self.lock:
-            return self.tracking.track_orders(request)
+            motion = self.motion
+            if not motion.phones:  # the hot path: no phone, nothing more
+                return self.tracking.track_orders(request)
+            route = self.store.route(request.get("route_handle") or "")
+            device_id = request.get("device_id")
+            self._settle(request.get("worker_handle") or request.get("driver_handle")
+                         or (route and route["worker_handle"])
+                         or (self.roster.device_worker(device_id) if device_id and self.roster.has_device(device_id)
+                             else None))
+            answer = self.tracking.track_orders(request)
+            motion.replan(answer["worker_handle"])
+            motion.annotate_route(answer)
+            return answer
 
     def plan_orders(self, request: dict) -> dict:
         """Batch and Sequence Orders: orders planned into a route, or taken in unplanned."""
@@ -148,56 +163,87 @@ class Tenant:
     def order_view(self, handle: str, attempt: int | None = None) -> dict:
         """Get Order Timeline."""
         with self.lock:
-            return self.lifecycle.order_view(handle, attempt)
+            self.motion.catch_up()
+            view = self.lifecycle.order_view(handle, attempt)
+            self.motion.annotate_orders([view])
+            return view
 
     def finish_order(self, handle: str, outcome: str, **options) -> dict:
         """Complete or Cancel Order."""
         with self.lock:
-            return self.lifecycle.finish_order(handle, outcome, **options)
+            self._settle(self._worker_of(handle))
+            view = self.lifecycle.finish_order(handle, outcome, **options)
+            self.motion.replan(view["worker_handle"], "route_change")
+            return view
 
     def update_order(self, handle: str, changes: dict, **options) -> dict:
         """Update Order."""
         with self.lock:
-            return self.lifecycle.update_order(handle, changes, **options)
+            self._settle(self._worker_of(handle))
+            view = self.lifecycle.update_order(handle, changes, **options)
+            self.motion.replan(view["worker_handle"], "route_change")
+            self.motion.annotate_orders([view])
+            return view
 
     def list_orders(self, **filters):
         """Get Orders: one page and the cursor of the next."""
         with self.lock:
-            return self.lifecycle.list_orders(**filters)
+            self.motion.catch_up()
+            orders, cursor = self.lifecycle.list_orders(**filters)
+            self.motion.annotate_orders(orders)
+            return orders, cursor
 
     def route_view(self, route_handle: str) -> dict:
         """Get Route."""
         with self.lock:
-            return self.lifecycle.route_view(route_handle)
+            self.motion.catch_up()
+            view = self.lifecycle.route_view(route_handle)
+            self.motion.annotate_route(view)
+            return view
 
     def complete_route(self, route_handle: str) -> dict:
         """Complete Route."""
         with self.lock:
-            return self.lifecycle.complete_route(route_handle)
+            route = self.store.route(route_handle)
+            self._settle(route and route["worker_handle"])
+            view = self.lifecycle.complete_route(route_handle)
+            self.motion.replan(view["worker_handle"], "route_change")
+            return view
 
     def list_routes(self, **filters):
         """Get Routes: one page and the cursor of the next."""
         with self.lock:
-            return self.lifecycle.list_routes(**filters)
+            self.motion.catch_up()
+            routes, cursor = self.lifecycle.list_routes(**filters)
+            for route in routes:
+                self.motion.annotate_route(route, listed=True)
+            return routes, cursor
 
     # --- workers -------------------------------------------------------------------------------
 
     def put_worker(self, worker: dict) -> dict:
         """Add or replace a worker and link its devices (the control plane's, as HyperTrack's SDK)."""
         with self.lock:
-            return self.roster.put_worker(worker)
+            self._settle(worker["worker_handle"])
+            return self._worker(self.roster.put_worker(worker))
 
     def upsert_worker(self, request: dict) -> dict:
         with self.lock:
-            return self.roster.upsert_worker(request)
+            self._settle(request["worker_handle"])
+            return self._worker(self.roster.upsert_worker(request))
 
     def worker_view(self, handle: str, include_deleted: bool = False) -> dict:
         with self.lock:
-            return self.roster.worker_view(handle, include_deleted)
+            self.motion.catch_up()
+            return self._worker(self.roster.worker_view(handle, include_deleted))
 
     def list_workers(self, **filters):
         with self.lock:
-            return self.roster.list_workers(**filters)
+            self.motion.catch_up()
+            workers, cursor = self.roster.list_workers(**filters)
+            for worker in workers:
+                self.motion.annotate_worker(worker)
+            return workers, cursor
 
     def delete_worker(self, handle: str) -> None:
         with self.lock:
@@ -205,7 +251,7 @@ class Tenant:
 
     def undelete_worker(self, handle: str) -> dict:
         with self.lock:
-            return self.roster.undelete_worker(handle)
+            return self._worker(self.roster.undelete_worker(handle))
 
     def upsert_ops_group(self, request: dict) -> dict:
         with self.lock:
@@ -239,9 +285,84 @@ class Tenant:
             return self.outbox.take()
 
     def emit_device_event(self, handle: str, value: str, fields: dict) -> dict:
-        """An event a device would cause, noted for delivery; the event as it will be delivered."""
+        """An event a device would cause, for the order's latest attempt, with realistic fields where
+        ``fields`` gives none: it changes the state the phone would (``arrived_at``, ...), and is noted for
+        delivery if a receiver is set; the event as it is (or would be) delivered."""
         with self.lock:
-            return event(self.lifecycle.emit_device_event(handle, value, fields), self.account_id)
+            self._settle(self._worker_of(handle))
+            order = self.store.find_order(handle)
+            if not order.get("device_id") or not order.get("route_handle"):
+                raise errors.Invalid("order_handle", "The order is not being tracked: no device is working on it.")
+            now = self.clock.now()
+            data = device_fields(order, value, fields, now)
+            self.motion.emitted(order, value, data, now)
+            note = order_note(self.store.find_order(handle), value, isoformat(now), data)
+            if self.outbox.active:
+                self.outbox.append(note)
+            return event(note, self.account_id)
+
+    # --- the phones -----------------------------------------------------------------------------
+
+    def phone_view(self, worker_handle: str) -> dict:
+        """A worker's phone: its settings, where it is now, the open order it heads to."""
+        with self.lock:
+            self.motion.catch_up()
+            return self.motion.view(worker_handle)
+
+    def set_phone(self, worker_handle: str, changes: dict) -> dict:
+        """Change just the phone's fields given, at the tenant's current instant."""
+        with self.lock:
+            return self.motion.set_phone(worker_handle, changes)
+
+    def phones_described(self) -> dict[str, dict]:
+        """Each phone that was set, as a scenario's ``workers[].phone`` gives it back."""
+        with self.lock:
+            self.motion.catch_up()
+            return self.motion.described()
+
+    def thresholds_view(self) -> dict:
+        with self.lock:
+            return dict(self.motion.thresholds)
+
+    def set_thresholds(self, changes: dict) -> dict:
+        with self.lock:
+            self.motion.catch_up()
+            return self.motion.set_thresholds(changes)
+
+    def change_clock(self, freeze, advance: float) -> None:
+        """The tenant's clock frozen at ``freeze`` (``KEEP``: as it is; None: running) and moved by
+        ``advance`` seconds: what the phones do meanwhile happens at its own instants."""
+        with self.lock:
+            self.motion.catch_up()
+            self.clock.change(freeze, advance)
+            self.motion.catch_up()
+
+    def catch_up(self) -> None:
+        """What the phones did up to the current instant."""
+        with self.lock:
+            self.motion.catch_up()
+
+    def next_wake(self) -> float | None:
+        """Seconds of real time until a phone's next event, when the clock runs (None: nothing to wait for)."""
+        with self.lock:
+            if not self.motion.phones or self.clock.is_frozen():
+                return None
+            instant = self.motion.next_instant()
+            return None if instant is None else (instant - self.clock.now()).total_seconds()
+
+    def _settle(self, worker_handle: str | None) -> None:
+        """Before a change of the worker's route: the phones' events up to now, and its phone where it is now."""
+        if self.motion.phones:
+            self.motion.catch_up()
+            self.motion.settle(worker_handle)
+
+    def _worker_of(self, order_handle: str) -> str | None:
+        order = self.store.orders.get(order_handle)
+        return order and order.get("worker_handle")
+
+    def _worker(self, view: dict) -> dict:
+        self.motion.annotate_worker(view)
+        return view
 
     def note_sent(self, message) -> None:
         """The dispatcher's first attempt of ``message``, kept within the account's budget: its

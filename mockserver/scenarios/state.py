@@ -6,6 +6,7 @@ import threading
 from contextlib import contextmanager
 
 from ..models.lifecycle import DETAIL_ONLY_FIELDS
+from ..models.phone import THRESHOLD_DEFAULTS
 from ..models.records import DEFAULT_OPS_GROUP
 from ..models.tenant import Tenant
 
@@ -65,6 +66,12 @@ def _populate(tenant: Tenant, scenario: dict) -> None:
         tenant.add_geofence(geofence)
     for route in scenario.get("routes", ()):
         tenant.add_route(route)
+    # Phones last: a driving phone starts on the tracking route it now has.
+    for worker in scenario.get("workers", ()):
+        if "phone" in worker:
+            tenant.set_phone(worker["worker_handle"], worker["phone"])
+    if scenario.get("thresholds"):
+        tenant.set_thresholds(scenario["thresholds"])
     for rule in scenario.get("faults", ()):
         tenant.faults.add(rule)
     if scenario.get("webhook"):
@@ -75,10 +82,12 @@ def describe(tenant: Tenant) -> dict:
     """The tenant's state as a scenario document: loading it gives this state back."""
     with tenant.lock:
         linked = {d for w in tenant.workers.values() for d in w["device_ids"]}
+        phones = tenant.phones_described()
+        thresholds = tenant.thresholds_view()
         return {
             "description": f"State of tenant {tenant.account_id}",
             "ops_groups": [dict(g) for h, g in tenant.ops_groups.items() if h != DEFAULT_OPS_GROUP],
-            "workers": [{key: w[key] for key in _WORKER_FIELDS} for w in tenant.workers.values()],
+            "workers": [_worker(w, phones) for w in tenant.workers.values()],
             "devices": [{"device_id": d["device_id"], "name": d["name"]}
                         for d in tenant.devices.values() if d["device_id"] not in linked],
             "places": [dict(p) for p in tenant.places.values()],
@@ -86,7 +95,17 @@ def describe(tenant: Tenant) -> dict:
             "routes": [_route(tenant, tenant.routes[handle]) for handle in tenant.route_log],
             "faults": tenant.faults.rules(),
             **({"webhook": {key: tenant.webhook[key] for key in _WEBHOOK_FIELDS}} if tenant.webhook else {}),
+            **({"thresholds": thresholds} if thresholds != THRESHOLD_DEFAULTS else {}),
         }
+
+
+def _worker(worker: dict, phones: dict) -> dict:
+    document = {key: worker[key] for key in _WORKER_FIELDS}
+    # A deleted worker, or one left without a device, has no phone to show (its GET answers 404), and a
+    # scenario may not give it one: the phone kept for it is left out.
+    if worker["worker_handle"] in phones and worker["device_ids"] and not worker["deleted"]:
+        document["phone"] = phones[worker["worker_handle"]]
+    return document
 
 
 def _route(tenant: Tenant, route: dict) -> dict:

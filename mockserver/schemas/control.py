@@ -1,11 +1,13 @@
-"""Bodies of the control plane's own calls: fault rules and the clock."""
+"""Bodies of the control plane's own calls: fault rules, the clock, a phone and the thresholds."""
 from __future__ import annotations
 
 import re
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from ..models import errors as model_errors
 from ..models.clock import MAX_ADVANCE_SECONDS
+from ..models.phone import MAX_SPEED_KMH, OUTAGES, check_phone, check_thresholds
 from .fields import FreeFormValue, LeanSchema, StrictInteger, StrictNumber, Timestamp
 
 DROP_MODES = ("reset", "empty", "truncated")
@@ -88,3 +90,67 @@ class JournalQuery(LeanSchema):
     status = fields.String(validate=validate.Regexp(r"^([1-5][0-9]{2}|[1-5]xx)$", error=(
         "Must be a status (404) or a class (4xx).")))
     limit = fields.Integer(validate=validate.Range(min=1))
+
+
+def _checked_by(check, key: str):
+    """A validator that asks the model's ``check`` about field ``key``: one rule, and one message, for the
+    control call and the scenario alike."""
+    def validator(value) -> None:
+        try:
+            check({key: value})
+        except model_errors.Invalid as error:
+            raise ValidationError(error.message) from None
+
+    return validator
+
+
+class StrictBoolean(fields.Boolean):
+    """``true`` or ``false``, never ``1``, ``"yes"`` or ``"true"``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class Position(fields.Field):
+    """``[longitude, latitude]`` in degrees, or null (where the phone is unknown)."""
+
+    def openapi(self, resolve):
+        return {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2, "nullable": True,
+                "description": "[longitude, latitude] in degrees (-180..180, -90..90); null: unknown"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return check_phone({"location": value})["location"]
+        except model_errors.Invalid as error:
+            raise ValidationError(error.message) from None
+
+
+class PhoneSettings(LeanSchema):
+    """What a worker's phone reports (HyperTrack's SDK), as the control plane sets it: any of the fields,
+    each changed alone."""
+
+    location = Position(allow_none=True)
+    speed_kmh = StrictNumber(validate=_checked_by(check_phone, "speed_kmh"), metadata={
+        "minimum": 0, "exclusiveMinimum": True, "maximum": MAX_SPEED_KMH,
+        "description": "the speed it drives at, in km/h (default 36: 10 m/s)"})
+    driving = StrictBoolean(metadata={"description": "drives to the open orders of its tracking route"})
+    dwell_seconds = StrictNumber(validate=_checked_by(check_phone, "dwell_seconds"), metadata={
+        "minimum": 0, "maximum": 7 * 86400,
+        "description": "how long it stays at an order with no expected_service_time (default 60)"})
+    battery = StrictNumber(validate=_checked_by(check_phone, "battery"), metadata={
+        "minimum": 0, "maximum": 100, "description": "percent (default 100)"})
+    connected = StrictBoolean(metadata={"description": "false: the worker's device_status is disconnected"})
+    outage = fields.String(allow_none=True, validate=_checked_by(check_phone, "outage"), metadata={
+        "enum": [*OUTAGES, None], "description": "a code of HyperTrack's List of Outages, or null"})
+
+
+class Thresholds(LeanSchema):
+    """The tenant's thresholds of estimate webhooks."""
+
+    eta_change_seconds = StrictInteger(validate=_checked_by(check_thresholds, "eta_change_seconds"), metadata={
+        "minimum": 1, "maximum": 86400,
+        "description": "an eta_change when arrive_at moves this much from the last eta event (default 120)"})
+    minutes_away = StrictInteger(validate=_checked_by(check_thresholds, "minutes_away"), metadata={
+        "minimum": 1, "maximum": 86400, "description": "the N of n_minutes_away (default 5)"})

@@ -36,6 +36,28 @@ class DestinationOut(LeanSchema):
     place_id = nullable_string()
 
 
+class OrderEstimateOut(LeanSchema):
+    """An open order's estimate while a phone drives to it (HyperTrack's ``OrderListEstimate``)."""
+
+    arrive_at = nullable_string()
+    distance = fields.Integer(allow_none=True)
+    duration = fields.Integer(allow_none=True)
+    initial_arrive_at = nullable_string()
+
+
+class PolylineOut(LeanSchema):
+    type = fields.String(required=True)
+    coordinates = fields.List(fields.List(fields.Float()), required=True)
+
+
+class RouteEstimateOut(LeanSchema):
+    """A driven route's estimate (``RouteDetailEstimate``; Get Routes' ``RouteListEstimate`` has no polyline)."""
+
+    distance = fields.Integer(required=True)
+    duration = fields.Integer(required=True)
+    polyline = fields.Nested(PolylineOut)
+
+
 class TrackedOrder(LeanSchema):
     order_handle = fields.String(required=True)
     fulfillment_attempt = fields.Integer(required=True)
@@ -63,6 +85,12 @@ class TrackedOrder(LeanSchema):
     metadata = fields.Dict(allow_none=True)
     product_type = fields.List(fields.String(), allow_none=True)
     plan_mode = one_of(PLAN_MODES, allow_none=True)
+    estimate = fields.Nested(OrderEstimateOut)
+    arrived_at = nullable_string()
+    exited_at = nullable_string()
+    actual_service_time = fields.Integer(allow_none=True)
+    risks = fields.Dict(allow_none=True)
+    risk_status = fields.Boolean(allow_none=True)
 
 
 class TrackOrdersResponse(LeanSchema):
@@ -106,7 +134,8 @@ class TimelineEvent(LeanSchema):
     """An order's timeline event, as HyperTrack's examples write it (each kind with its own fields)."""
 
     type = one_of(tuple(f"order_{kind}" for kind in ("created", "planned", "assigned", "started", "completed",
-                                                     "cancelled")), required=True)
+                                                     "cancelled", "geofence_entered", "geofence_exited")),
+                  required=True)
     recorded_at = fields.String(required=True)
     order_handle = fields.String(required=True)
     metadata = fields.Dict(allow_none=True)
@@ -114,6 +143,9 @@ class TimelineEvent(LeanSchema):
     driver_handle = nullable_string()
     order_type = one_of(ORDER_TYPES, allow_none=True)
     fulfillment_attempt = fields.Integer()
+    event_id = fields.String()
+    location = fields.Dict(allow_none=True)
+    duration = fields.Integer(allow_none=True)
 
 
 class FulfillmentAttempt(LeanSchema):
@@ -190,6 +222,8 @@ class ListedOrder(LeanSchema):
     completed_at = nullable_string()
     cancelled_at = nullable_string()
     expected_service_time = fields.Integer()
+    actual_service_time = fields.Integer(allow_none=True)
+    estimate = fields.Nested(OrderEstimateOut)
 
 
 class ListedRoute(Route):
@@ -263,6 +297,26 @@ class HomeOut(LeanSchema):
     geometry = fields.Nested(GeometryOut, required=True)
 
 
+class WorkerLocationOut(LeanSchema):
+    """Where the worker's phone is (HyperTrack's ``MovementLocationResponse``): speed in m/s."""
+
+    geometry = fields.Nested(GeometryOut, required=True)
+    accuracy = fields.Float(allow_none=True)
+    bearing = fields.Float(allow_none=True)
+    speed = fields.Float(allow_none=True)
+    recorded_at = nullable_string()
+
+
+class DeviceStatusOut(LeanSchema):
+    value = one_of(("active", "inactive", "disconnected"), required=True)
+    data = fields.Dict(required=True)
+
+
+class BatteryOut(LeanSchema):
+    battery_percent = fields.Integer(required=True)
+    recorded_at = fields.String(required=True)
+
+
 class WorkerOut(LeanSchema):
     worker_handle = fields.String(required=True)
     name = nullable_string()
@@ -278,6 +332,9 @@ class WorkerOut(LeanSchema):
     device_id = nullable_string()
     work_status = fields.Nested(WorkStatus, required=True)
     timezone = fields.String()
+    location = fields.Nested(WorkerLocationOut, allow_none=True)
+    device_status = fields.Nested(DeviceStatusOut)
+    battery = fields.Nested(BatteryOut)
 
 
 class WorkersPage(LeanSchema):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .control import FaultRule
+from .control import FaultRule, PhoneSettings, Thresholds
 from .fields import FreeFormObject, FreeFormValue, LeanSchema, StrictInteger
 from .track import (
     ORDER_STATUSES,
@@ -64,6 +64,12 @@ class Worker(LeanSchema):
     deleted = fields.Boolean(load_default=False)
 
 
+class ScenarioWorker(Worker):
+    """A worker as a scenario declares it: with its phone's settings, if they are not the defaults."""
+
+    phone = fields.Nested(PhoneSettings, metadata={"description": "as PUT /__mock/workers/<handle>/phone"})
+
+
 class Device(LeanSchema):
     """A device known to HyperTrack but linked to no worker."""
 
@@ -122,13 +128,14 @@ class Scenario(LeanSchema):
     description = fields.String(load_default="")
     accounts = fields.List(fields.Nested(Account), load_default=list)
     ops_groups = fields.List(fields.Nested(OpsGroup), load_default=list)
-    workers = fields.List(fields.Nested(Worker), load_default=list)
+    workers = fields.List(fields.Nested(ScenarioWorker), load_default=list)
     devices = fields.List(fields.Nested(Device), load_default=list)
     places = fields.List(fields.Nested(Place), load_default=list)
     geofences = fields.List(fields.Nested(Geofence), load_default=list)
     routes = fields.List(fields.Nested(Route), load_default=list)
     faults = fields.List(fields.Nested(FaultRule), load_default=list)
     webhook = fields.Nested(ScenarioWebhook, allow_none=True)
+    thresholds = fields.Nested(Thresholds)
     examples = fields.List(fields.Nested(Example), load_default=list)
 
     @validates_schema
@@ -158,6 +165,12 @@ class Scenario(LeanSchema):
             if worker.get("ops_group_handle") and worker["ops_group_handle"] not in ops_groups:
                 problems.setdefault("workers", {}).setdefault(index, {})["ops_group_handle"] = [
                     f"Unknown ops group '{worker['ops_group_handle']}'."]
+            if "phone" in worker and worker.get("device_ids") == []:
+                problems.setdefault("workers", {}).setdefault(index, {})["phone"] = [
+                    "The worker has no device: give it device_ids, or leave them out for a generated one."]
+            elif "phone" in worker and worker["deleted"]:
+                problems.setdefault("workers", {}).setdefault(index, {})["phone"] = [
+                    "A deleted worker has no phone."]
         unfinished = {}
         for index, route in enumerate(data["routes"]):
             route_problems = {}

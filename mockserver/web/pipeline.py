@@ -136,8 +136,11 @@ class Pipeline:
             fields = bodies.form(request.body, request.header("content-type"), self.limit)
             arguments["form"] = bodies.load(operation.form, fields, "form")
         result = operation.view(context, **arguments)
-        if not operation.public and context.outbox and self.dispatcher is not None:
-            self.dispatcher.flush(context)  # the webhook events the call made: delivered after the answer
+        if not operation.public and self.dispatcher is not None:
+            if context.outbox:
+                self.dispatcher.flush(context)  # the webhook events the call made: delivered after the answer
+            if context.motion.phones:
+                self.dispatcher.follow(context)  # a phone's next event, on a running clock
         if result is None:
             return Answer(operation.status, [], b"")
         return json_answer(result, operation.status)

@@ -272,6 +272,8 @@ class Dispatcher:
         self.tasks: set[asyncio.Task] = set()
         #: the drains waiting: each one's future, and the tenants it waits for
         self.waiters: dict[asyncio.Future, list] = {}
+        #: tenant -> the timer of its phones' next event (a running clock's)
+        self.timers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     # --- the loop ---------------------------------------------------------------------------------
 
@@ -352,6 +354,29 @@ class Dispatcher:
         """What a tenant has not delivered yet: what its channel holds, and its events not handed over."""
         return self.pending(tenant) + len(tenant.outbox)
 
+    # --- the phones on a running clock ---------------------------------------------------------
+
+    def follow(self, tenant) -> None:
+        """Wake at the tenant's next phone event (if its clock runs), so that what happens then is
+        delivered whether or not a request comes."""
+        self.call(self._arm, tenant)
+
+    def _arm(self, tenant) -> None:
+        timer = self.timers.pop(tenant, None)
+        if timer is not None:
+            timer.cancel()
+        delay = None if tenant.retired else tenant.next_wake()
+        if delay is not None:
+            self.timers[tenant] = self.loop.call_later(max(0.0, delay), self._wake_phones, tenant)
+
+    def _wake_phones(self, tenant) -> None:
+        self.timers.pop(tenant, None)
+        if tenant.retired:
+            return
+        tenant.catch_up()
+        self.flush(tenant)
+        self._arm(tenant)
+
     # --- drains ---------------------------------------------------------------------------------
 
     def when_idle(self, tenants: list, future: asyncio.Future) -> None:
@@ -383,6 +408,9 @@ class Dispatcher:
 
     async def aclose(self) -> None:
         """Cancel every delivery and close the receivers' connections (the server is stopping)."""
+        for timer in list(self.timers.values()):
+            timer.cancel()
+        self.timers.clear()
         for channel in list(self.channels):
             channel.cancel()
         tasks = list(self.tasks)

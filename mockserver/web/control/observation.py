@@ -10,7 +10,7 @@ from ...schemas.control import ClockRequest, FaultRule, JournalQuery
 from .. import journal as journals
 from ..body import json_body
 from ..errors import over_budget, validation_error
-from .scope import TAG, scope
+from .scope import TAG, mock, scope
 
 bp = APIBlueprint("observation", __name__, url_prefix="/__mock", tag=TAG)
 
@@ -96,4 +96,9 @@ def set_clock(json_data):
         target.change_clock(json_data.get("frozen_at", KEEP), json_data.get("advance_seconds", 0.0))
     except ClockOutOfRange as error:
         raise validation_error({"advance_seconds": [str(error)]}) from None
+    dispatcher = mock().dispatcher
+    for tenant in target.tenants():
+        if tenant.motion.phones:  # what the phones did meanwhile is delivered now; the next is waited for
+            dispatcher.flush(tenant)
+            dispatcher.follow(tenant)
     return {**target.clock.describe(), **target.whose}

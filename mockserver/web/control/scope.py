@@ -103,7 +103,7 @@ class TenantScope:
         return self.backend.add_fault(self.tenant, rule)
 
     def change_clock(self, freeze, advance: float) -> None:
-        self.tenant.clock.change(freeze, advance)
+        self.tenant.change_clock(freeze, advance)
 
     def tenants(self) -> list:
         return [self.tenant]

@@ -61,8 +61,9 @@ def confirm_webhook():
 
 
 @bp.post("/orders/<order_handle>/events")
-@bp.doc(summary="Emit now an order event only a device causes (arrived, first_eta, ...), to the webhook",
-        responses={201: "The event, as it will be delivered", 404: "Not Found"})
+@bp.doc(summary="Emit now an order event only a device causes (arrived, first_eta, ...): it changes the order "
+                "as the phone would, and goes to the webhook if one is set",
+        responses={201: "The event, as it is (or would be) delivered", 404: "Not Found"})
 @json_body(DeviceEvent)
 def emit_event(order_handle, json_data):
     target = tenant_scope("Orders")
