@@ -12,6 +12,7 @@ import json
 import os
 import re
 import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -129,9 +130,14 @@ def pretty(body) -> str:
     return json.dumps(body, indent=2, ensure_ascii=False)
 
 
-def when(iso: str) -> str:
+def when(instant: str) -> str:
     """An instant as the page shows it: 2023-11-01 22:47:53.512."""
-    return iso.replace("T", " ").replace("Z", "")
+    return instant.replace("T", " ").replace("Z", "")
+
+
+def iso(instant: datetime) -> str:
+    """An instant as the mock writes it: 2023-11-01T22:47:53.512Z."""
+    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def test_sign_in_track_the_seed_and_see_the_route_its_orders_and_their_timelines(page, server, tenant):
@@ -416,18 +422,20 @@ def test_a_long_route_is_plotted_whole_and_its_orders_paged(page, server, tenant
     expect(page.locator("#route-orders tbody tr").first).to_contain_text("stop-25")
 
 
-def drive_route(page: Page, url: str, tenant: Tenant) -> None:
-    """Load PHONE_ROUTE on a frozen clock, sign in and open the route with its phone."""
-    assert tenant.call("POST", "/__mock/clock", {"frozen_at": FROZEN_AT}).status_code == 200
+def drive_route(page: Page, url: str, tenant: Tenant) -> datetime:
+    """Load PHONE_ROUTE, freeze the clock at the instant it was loaded (returned), sign in and open the route."""
     assert tenant.call("POST", "/__mock/scenarios", PHONE_ROUTE).status_code == 200
+    now = tenant.call("GET", "/__mock/clock").json()["now"]
+    assert tenant.call("POST", "/__mock/clock", {"frozen_at": now}).status_code == 200
     sign_in(page, url, tenant)
     view(page, "Routes")
     page.locator("#routes-table").get_by_role("button", name="drive").click()
     expect(page.locator("#phone-state")).to_contain_text("Phone PHONE-1 of james@ht.com: at -121.9, 37.291; parked; heading to order-1")
+    return datetime.fromisoformat(now.replace("Z", "+00:00"))
 
 
 def test_drive_the_phone_and_advance_the_clock_until_order_1_arrives(page, server, tenant, shots):
-    drive_route(page, server.url, tenant)
+    loaded = drive_route(page, server.url, tenant)
     plotted = page.locator("svg.plot")
     expect(plotted.locator("g.phone circle.phone-dot")).to_have_count(1)
     expect(plotted.locator("g.phone line.heading")).to_have_count(1)  # towards order-1
@@ -439,10 +447,10 @@ def test_drive_the_phone_and_advance_the_clock_until_order_1_arrives(page, serve
     expect(page.locator("#phone-state")).to_contain_text("driving at 36 km/h; heading to order-1")
     page.get_by_role("button", name="+5 min").click()  # 950 m at 10 m/s, 60 s there, then on to order-2
     expect(last_call(page)).to_contain_text("200 POST /__mock/clock")
-    expect(page.locator("#clock")).to_have_text("Clock frozen at 2023-11-01 22:52:53.512")
+    expect(page.locator("#clock")).to_have_text(f"Clock frozen at {when(iso(loaded + timedelta(minutes=5)))}")
 
     order_1, order_2 = (tenant.call("GET", f"/orders/order-{n}").json() for n in (1, 2))
-    assert FROZEN_AT < order_1["arrived_at"] < order_1["exited_at"] <= "2023-11-01T22:52:53.512Z"
+    assert iso(loaded) < order_1["arrived_at"] < order_1["exited_at"] <= iso(loaded + timedelta(minutes=5))
     assert order_1.get("estimate") is None and order_2.get("arrived_at") is None and order_2["estimate"]["arrive_at"]
     phone = tenant.call("GET", "/__mock/workers/james@ht.com/phone").json()
     assert (phone["driving"], phone["heading_to"]) == (True, "order-2")
@@ -451,7 +459,7 @@ def test_drive_the_phone_and_advance_the_clock_until_order_1_arrives(page, serve
     expect(rows.nth(1)).to_contain_text(when(order_2["estimate"]["arrive_at"]))
     expect(plotted.locator(".destination.arrived")).to_have_count(1)
     expect(plotted.locator(".destination.arrived title")).to_have_text(
-        f"1. order-1 (ongoing), arrived {when(order_1['arrived_at'])}")
+        f"1. order-1 (ongoing), arrived {when(order_1['arrived_at'])}, exited {when(order_1['exited_at'])}")
     expect(plotted.locator("text.number")).to_have_text(["1✓", "2"])
     expect(plotted.locator("text.eta")).to_have_text([f"ETA {order_2['estimate']['arrive_at'][11:19]}"])
     expect(page.locator("#phone-state")).to_contain_text("driving at 36 km/h; heading to order-2")
@@ -459,14 +467,14 @@ def test_drive_the_phone_and_advance_the_clock_until_order_1_arrives(page, serve
 
 
 def test_move_the_phone_on_the_plot_and_by_hand_set_it_and_see_a_refusal(page, server, tenant):
-    drive_route(page, server.url, tenant)
+    loaded = drive_route(page, server.url, tenant)
 
     page.locator("svg.plot .destination").nth(1).locator("circle.point").click()  # into order-2's 200 m
     expect(last_call(page)).to_contain_text("200 PUT /__mock/workers/james%40ht.com/phone")
     expect(page.locator("svg.plot .destination.arrived title")).to_contain_text("2. order-2 (ongoing), arrived")
     phone = tenant.call("GET", "/__mock/workers/james@ht.com/phone").json()
     assert distance(phone["location"], [-121.86, 37.33]) < 200
-    assert tenant.call("GET", "/orders/order-2").json()["arrived_at"] == "2023-11-01T22:47:53.512Z"
+    assert tenant.call("GET", "/orders/order-2").json()["arrived_at"] == iso(loaded)  # moved in: arrived at once
 
     move = page.locator("#phone-move")
     move.get_by_label("Latitude").fill("95")
@@ -491,4 +499,4 @@ def test_move_the_phone_on_the_plot_and_by_hand_set_it_and_see_a_refusal(page, s
 
     page.get_by_label("Advance the clock by (seconds)").fill("90")
     page.get_by_role("button", name="Advance the clock").click()
-    expect(page.locator("#clock")).to_have_text("Clock frozen at 2023-11-01 22:49:23.512")
+    expect(page.locator("#clock")).to_have_text(f"Clock frozen at {when(iso(loaded + timedelta(seconds=90)))}")

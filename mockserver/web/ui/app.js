@@ -512,7 +512,8 @@ function plot(routeLike, phone = null, onPick = null) {
     const spot = [cx, cy].map(fixed).join(",");
     const o = x.order;
     const label = `${index + 1}. ${o.order_handle} (${o.status || ""})` +
-      (o.arrived_at ? `, arrived ${when(o.arrived_at)}` : o.estimate ? `, estimated arrival ${when(o.estimate.arrive_at)}` : "");
+      (o.arrived_at ? `, arrived ${when(o.arrived_at)}` : o.estimate ? `, estimated arrival ${when(o.estimate.arrive_at)}` : "") +
+      (o.exited_at ? `, exited ${when(o.exited_at)}` : "");
     const group = s("g", {class: o.arrived_at ? "destination arrived" : "destination"}, s("title", {}, label));
     if (x.ring) {
       group.append(s("polygon", {class: "polygon", points: x.ring.map((p) => project(p).map(fixed).join(",")).join(" ")}));
@@ -554,16 +555,8 @@ function plot(routeLike, phone = null, onPick = null) {
 
 // --- the phone of the selected route's worker (CONTRACT §9): its state, what moves it, and the clock ---
 
-// HyperTrack's "List of Outages" page as snake_case: what `outage` may be (mockserver/models/phone.py OUTAGES).
-const OUTAGES = [
-  "location_services_disabled", "location_permissions_denied", "location_permissions_not_determined",
-  "location_permissions_reduced_accuracy", "location_permissions_insufficient_for_background",
-  "location_permissions_restricted", "location_signal_lost", "location_mocked",
-  "motion_activity_permissions_denied", "motion_activity_services_disabled",
-  "motion_activity_services_unavailable", "airplane_mode_detected", "battery_saver_enabled",
-  "low_battery", "device_restarted", "app_force_stopped", "tracking_service_terminated",
-  "blocked_from_running", "uninstalled", "unknown",
-];
+// What `outage` may be: the model's codes (HyperTrack's "List of Outages"), which the server writes into the page.
+const outages = () => (document.body.dataset.outages || "").split(",").filter(Boolean);
 // The settings the phone form sets, as {field: [label, input attributes]}; `location` and `driving` have their own controls.
 const PHONE_FIELDS = {
   speed_kmh: ["Speed (km/h)", {type: "number", step: "any"}],
@@ -576,7 +569,7 @@ const PHONE_FIELDS = {
 const phonePath = (worker) => `/__mock/workers/${encodeURIComponent(worker)}/phone`;
 
 function phoneText(phone) {
-  const where = phone.location ? `at ${phone.location[0]}, ${phone.location[1]}` : "location unknown";
+  const where = phone.location ? `at ${phone.location.map((n) => +n.toFixed(6)).join(", ")}` : "location unknown";
   return [`Phone${phone.device_id ? " " + phone.device_id : ""} of ${phone.worker_handle}: ${where}`,
     phone.driving ? `driving at ${phone.speed_kmh} km/h` : "parked",
     phone.heading_to ? `heading to ${phone.heading_to}` : "no open order to drive to",
@@ -665,7 +658,7 @@ function phonePanel(worker) {
   });
   const settings = h("form", {id: "phone-form", class: "filters", "aria-label": "The phone's settings"},
     Object.entries(PHONE_FIELDS).map(([key, [text, attributes]]) => label(text, attributes ? h("input", {name: key, ...attributes})
-      : h("select", {name: key}, h("option", {value: ""}, "none"), OUTAGES.map((code) => h("option", {value: code}, code))))),
+      : h("select", {name: key}, h("option", {value: ""}, "none"), outages().map((code) => h("option", {value: code}, code))))),
     h("button", {type: "submit"}, "Set"));
   settings.addEventListener("submit", (event) => {
     event.preventDefault();
