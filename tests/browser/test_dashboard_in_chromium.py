@@ -465,6 +465,12 @@ def test_drive_the_phone_and_advance_the_clock_until_order_1_arrives(page, serve
     expect(page.locator("#phone-state")).to_contain_text("driving at 36 km/h; heading to order-2")
     page.screenshot(path=shots / "route-phone.png", full_page=True)
 
+    rows.nth(0).get_by_role("link", name="order-1").click()  # the order's own page says the same
+    facts = page.locator("#order dl.facts")
+    expect(facts).to_contain_text(f"Arrived at{order_1['arrived_at']}")
+    expect(facts).to_contain_text(f"Exited at{order_1['exited_at']}")
+    expect(page.locator("#timeline")).to_contain_text("order_geofence_entered")
+
 
 def test_move_the_phone_on_the_plot_and_by_hand_set_it_and_see_a_refusal(page, server, tenant):
     loaded = drive_route(page, server.url, tenant)

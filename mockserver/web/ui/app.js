@@ -424,7 +424,7 @@ async function showOrder() {
       ["Estimated arrival", o.estimate && `${o.estimate.arrive_at} (${o.estimate.distance} m, ${o.estimate.duration} s; ` +
         `first estimate ${o.estimate.initial_arrive_at})`],
       ["Arrived at", o.arrived_at], ["Exited at", o.exited_at], ["Service time (s)", o.actual_service_time],
-      ["Risks", o.risks && (o.risk_status ? "at risk: " : "none: ") +
+      ["Risks", o.risks && (o.risk_status ? "at risk: " : "on track: ") +
         Object.entries(o.risks).map(([k, v]) => `${k} ${v}`).join(", ")],
       ["Share URL", o.share_url]].map(([k, v]) => [h("dt", {}, k), h("dd", {}, v ?? "")])),
     h("div", {class: "buttons", role: "group", "aria-label": "Events only a device causes"},
