@@ -274,3 +274,32 @@ def test_a_tenant_without_a_phone_answers_as_before(mock):
     order = get(mock, "/orders/o-1")
     assert not {"estimate", "arrived_at", "risks", "risk_status"} & order.keys()
     assert mock.backend.tenant("acme").motion.phones == {}
+
+
+def test_a_slower_phone_changes_the_etas_it_moves_by_the_threshold(mock, receiver):
+    mock.set_webhook(receiver.url, **FAST)
+    driving(mock)
+    mock.advance_clock(30)
+    mock.phone(JAMES, speed_kmh=18)  # 5 m/s: o-1 65 s later (under 120 s), o-2 265 s later
+    assert get(mock, "/orders/o-1")["estimate"]["arrive_at"] == at(30 + 130)
+    assert get(mock, "/orders/o-2")["estimate"]["arrive_at"] == at(30 + 130 + 60 + 400)
+    mock.drain()
+    assert [(e["data"]["order_handle"], e["data"]["change_reason"], e["recorded_at"], e["data"]["remaining_duration"])
+            for e in receiver.events(value="eta_change")] == [("o-2", "position_update", at(30), 590)]
+
+
+def test_a_polygon_is_arrived_at_where_the_drive_crosses_its_edge(mock):
+    mock.freeze_clock(T0)
+    west, east, south, north = STOP_1[0] - 0.005, STOP_1[0] + 0.005, STOP_1[1] - 0.005, STOP_1[1] + 0.005
+    square = {"geometry": {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north],
+                                                               [west, north], [west, south]]]}}
+    mock.call("POST", "/orders/track", route_body(orders=[{"order_handle": "o-1", "destination": square}]))
+    mock.phone(JAMES, driving=True)  # 1,000 m due south of the square's centre
+    to_edge = 1000 - geo.distance(STOP_1, [STOP_1[0], south])  # about 444 m
+    estimate = get(mock, "/orders/o-1")["estimate"]
+    assert estimate["distance"] == round(to_edge)
+    mock.advance_clock(60)
+    order = get(mock, "/orders/o-1")
+    arrived = datetime.fromisoformat(order["arrived_at"].replace("Z", "+00:00"))
+    assert abs((arrived - T0).total_seconds() - to_edge / 10) < 0.002
+    assert order["timeline"][-1]["location"]["geometry"]["coordinates"] == pytest.approx([STOP_1[0], south])
