@@ -10,6 +10,8 @@ import re
 
 from conftest import ROOT, basic, seed_request
 
+from mockserver.models.phone import OUTAGES
+
 UI = ROOT / "mockserver" / "web" / "ui"
 
 
@@ -102,3 +104,12 @@ def test_peek_sees_only_the_callers_tenant(api, client):
     other = client.get("/__mock/peek/orders/order-1", headers=basic("someone-else", "x"))
 
     assert other.status_code == 404
+
+
+def test_the_page_offers_the_phones_outage_codes_from_the_model(client):
+    page = client.get("/__mock/ui").text
+
+    offered = re.search(r'<body data-outages="([a-z_,]+)">', page)
+
+    assert offered and offered.group(1).split(",") == list(OUTAGES)
+    assert "OUTAGES" not in (UI / "app.js").read_text()  # the script reads them from the page: no copy to drift

@@ -12,12 +12,14 @@ import json
 import os
 import re
 import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import Page, expect, sync_playwright
 
+from mockserver.models.geo import distance
 from mockserver.testing import MockServer
 
 BROWSER = os.environ.get("HYPERTRACK_MOCK_BROWSER", "/usr/bin/chromium")
@@ -34,6 +36,15 @@ FOUR_STOPS = {"worker_handle": "maria@ht.com", "track_mode": "on_time", "orders"
      "destination": {"geometry": {"type": "Point", "coordinates": [-121.86, 37.33]}, "radius": 300}},
     {"order_handle": "stop-3", "type": "drop", "destination": {"geofence_id": "geofence-1"}},
     {"order_handle": "stop-4", "type": "drop", "destination": {"place_handle": "store-1"}}]}
+#: James's phone parked 1 km south of order-1 (radius 50 m); order-2 about 4.9 km on (CONTRACT §9).
+PHONE_ROUTE = {"workers": [{"worker_handle": "james@ht.com", "device_ids": ["PHONE-1"],
+                            "phone": {"location": [-121.9, 37.291], "speed_kmh": 36, "dwell_seconds": 60}}],
+               "routes": [{"route_handle": "drive", "status": "tracking", "worker_handle": "james@ht.com",
+                           "track_mode": "on_time", "orders": [
+                   {"order_handle": "order-1", "destination": {"geometry": {"type": "Point", "coordinates": [-121.9, 37.3]},
+                                                               "radius": 50}},
+                   {"order_handle": "order-2", "destination": {"geometry": {"type": "Point", "coordinates": [-121.86, 37.33]},
+                                                               "radius": 200}}]}]}
 FROZEN_AT = "2023-11-01T22:47:53.512Z"
 WAIT_MS = 10_000  # the page polls every 1.5 s
 
@@ -112,6 +123,21 @@ def view(page: Page, name: str) -> None:
 
 def last_call(page: Page):
     return page.locator("#call-log li").first
+
+
+def pretty(body) -> str:
+    """A body as the page shows what it sent (JSON.stringify's two-space indent)."""
+    return json.dumps(body, indent=2, ensure_ascii=False)
+
+
+def when(instant: str) -> str:
+    """An instant as the page shows it: 2023-11-01 22:47:53.512."""
+    return instant.replace("T", " ").replace("Z", "")
+
+
+def iso(instant: datetime) -> str:
+    """An instant as the mock writes it: 2023-11-01T22:47:53.512Z."""
+    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def test_sign_in_track_the_seed_and_see_the_route_its_orders_and_their_timelines(page, server, tenant):
@@ -394,3 +420,89 @@ def test_a_long_route_is_plotted_whole_and_its_orders_paged(page, server, tenant
     pages.get_by_role("button", name="Next").click()
     expect(page.locator("#route-orders tbody tr").first).to_contain_text("26")
     expect(page.locator("#route-orders tbody tr").first).to_contain_text("stop-25")
+
+
+def drive_route(page: Page, url: str, tenant: Tenant) -> datetime:
+    """Load PHONE_ROUTE, freeze the clock at the instant it was loaded (returned), sign in and open the route."""
+    assert tenant.call("POST", "/__mock/scenarios", PHONE_ROUTE).status_code == 200
+    now = tenant.call("GET", "/__mock/clock").json()["now"]
+    assert tenant.call("POST", "/__mock/clock", {"frozen_at": now}).status_code == 200
+    sign_in(page, url, tenant)
+    view(page, "Routes")
+    page.locator("#routes-table").get_by_role("button", name="drive").click()
+    expect(page.locator("#phone-state")).to_contain_text("Phone PHONE-1 of james@ht.com: at -121.9, 37.291; parked; heading to order-1")
+    return datetime.fromisoformat(now.replace("Z", "+00:00"))
+
+
+def test_drive_the_phone_and_advance_the_clock_until_order_1_arrives(page, server, tenant, shots):
+    loaded = drive_route(page, server.url, tenant)
+    plotted = page.locator("svg.plot")
+    expect(plotted.locator("g.phone circle.phone-dot")).to_have_count(1)
+    expect(plotted.locator("g.phone line.heading")).to_have_count(1)  # towards order-1
+    expect(plotted.locator(".destination.arrived")).to_have_count(0)
+
+    page.locator("#phone-drive").get_by_role("button", name="Drive").click()
+    expect(last_call(page)).to_contain_text("200 PUT /__mock/workers/james%40ht.com/phone")
+    expect(last_call(page).locator("pre.sent")).to_have_text(pretty({"driving": True}))
+    expect(page.locator("#phone-state")).to_contain_text("driving at 36 km/h; heading to order-1")
+    page.get_by_role("button", name="+5 min").click()  # 950 m at 10 m/s, 60 s there, then on to order-2
+    expect(last_call(page)).to_contain_text("200 POST /__mock/clock")
+    expect(page.locator("#clock")).to_have_text(f"Clock frozen at {when(iso(loaded + timedelta(minutes=5)))}")
+
+    order_1, order_2 = (tenant.call("GET", f"/orders/order-{n}").json() for n in (1, 2))
+    assert iso(loaded) < order_1["arrived_at"] < order_1["exited_at"] <= iso(loaded + timedelta(minutes=5))
+    assert order_1.get("estimate") is None and order_2.get("arrived_at") is None and order_2["estimate"]["arrive_at"]
+    phone = tenant.call("GET", "/__mock/workers/james@ht.com/phone").json()
+    assert (phone["driving"], phone["heading_to"]) == (True, "order-2")
+    rows = page.locator("#route-orders tbody tr")
+    expect(rows.nth(0)).to_contain_text(when(order_1["arrived_at"]))
+    expect(rows.nth(1)).to_contain_text(when(order_2["estimate"]["arrive_at"]))
+    expect(plotted.locator(".destination.arrived")).to_have_count(1)
+    expect(plotted.locator(".destination.arrived title")).to_have_text(
+        f"1. order-1 (ongoing), arrived {when(order_1['arrived_at'])}, exited {when(order_1['exited_at'])}")
+    expect(plotted.locator("text.number")).to_have_text(["1✓", "2"])
+    expect(plotted.locator("text.eta")).to_have_text([f"ETA {order_2['estimate']['arrive_at'][11:19]}"])
+    expect(page.locator("#phone-state")).to_contain_text("driving at 36 km/h; heading to order-2")
+    page.screenshot(path=shots / "route-phone.png", full_page=True)
+
+    rows.nth(0).get_by_role("link", name="order-1").click()  # the order's own page says the same
+    facts = page.locator("#order dl.facts")
+    expect(facts).to_contain_text(f"Arrived at{order_1['arrived_at']}")
+    expect(facts).to_contain_text(f"Exited at{order_1['exited_at']}")
+    expect(page.locator("#timeline")).to_contain_text("order_geofence_entered")
+
+
+def test_move_the_phone_on_the_plot_and_by_hand_set_it_and_see_a_refusal(page, server, tenant):
+    loaded = drive_route(page, server.url, tenant)
+
+    page.locator("svg.plot .destination").nth(1).locator("circle.point").click()  # into order-2's 200 m
+    expect(last_call(page)).to_contain_text("200 PUT /__mock/workers/james%40ht.com/phone")
+    expect(page.locator("svg.plot .destination.arrived title")).to_contain_text("2. order-2 (ongoing), arrived")
+    phone = tenant.call("GET", "/__mock/workers/james@ht.com/phone").json()
+    assert distance(phone["location"], [-121.86, 37.33]) < 200
+    assert tenant.call("GET", "/orders/order-2").json()["arrived_at"] == iso(loaded)  # moved in: arrived at once
+
+    move = page.locator("#phone-move")
+    move.get_by_label("Latitude").fill("95")
+    move.get_by_role("button", name="Move the phone").click()
+    expect(page.locator("#phone-error")).to_contain_text("PUT /__mock/workers/james%40ht.com/phone answered 422")
+    expect(page.locator("#phone-error")).to_contain_text('"location"')
+    expect(last_call(page)).to_contain_text("422 PUT /__mock/workers/james%40ht.com/phone")
+    assert tenant.call("GET", "/__mock/workers/james@ht.com/phone").json()["location"] == phone["location"]
+    move.get_by_label("Longitude").fill("-121.9")
+    move.get_by_label("Latitude").fill("37.25")
+    move.get_by_role("button", name="Move the phone").click()
+    expect(page.locator("#phone-error")).to_be_empty()
+    expect(page.locator("#phone-state")).to_contain_text("at -121.9, 37.25; parked")
+
+    settings = page.locator("#phone-form")
+    settings.get_by_label("Speed (km/h)").fill("72")
+    settings.get_by_label("Outage").select_option("airplane_mode_detected")
+    settings.get_by_role("button", name="Set").click()
+    expect(last_call(page).locator("pre.sent")).to_have_text(pretty({"speed_kmh": 72, "outage": "airplane_mode_detected"}))
+    phone = tenant.call("GET", "/__mock/workers/james@ht.com/phone").json()
+    assert (phone["location"], phone["speed_kmh"], phone["outage"], phone["battery"]) == ([-121.9, 37.25], 72, "airplane_mode_detected", 100)
+
+    page.get_by_label("Advance the clock by (seconds)").fill("90")
+    page.get_by_role("button", name="Advance the clock").click()
+    expect(page.locator("#clock")).to_have_text(f"Clock frozen at {when(iso(loaded + timedelta(seconds=90)))}")

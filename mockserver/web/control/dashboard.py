@@ -14,6 +14,7 @@ from pathlib import Path
 from apiflask import APIBlueprint, HTTPError
 from flask import current_app, request
 
+from ...models.phone import OUTAGES
 from .scope import TAG, mock, tenant_scope
 
 bp = APIBlueprint("dashboard", __name__, url_prefix="/__mock", tag=TAG)
@@ -33,6 +34,8 @@ def _files() -> dict:
     assets = {name: (UI / name).read_bytes() for name in ASSETS}
     version = hashlib.sha256(b"".join(assets.values())).hexdigest()[:12]
     page = (UI / "index.html").read_bytes().replace(b"__VERSION__", version.encode())
+    # the phone's outage choices, from the model: one list, never a copy in the script
+    page = page.replace(b"__OUTAGES__", ",".join(OUTAGES).encode())
     files = {"index.html": page, **assets}
     return {"version": version,
             **{name: (body, hashlib.sha256(body).hexdigest()[:16]) for name, body in files.items()}}

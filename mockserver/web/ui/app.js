@@ -14,7 +14,7 @@ const STORAGE = "hypertrack-mock.session";
 const ui = {
   session: null,            // {scheme, account, secret, token, admin}
   view: "overview",
-  routes: {tokens: [null], page: 0, filter: {}, selected: null, orderPage: 0},
+  routes: {tokens: [null], page: 0, filter: {}, selected: null, orderPage: 0, phoneOf: null},
   orders: {tokens: [null], page: 0, filter: {}},
   order: {handle: null, from: "orders"},
   journal: {page: 0, filter: {}, open: new Set(), signature: null, entries: []},
@@ -340,14 +340,16 @@ function geometryText(geometry) {
 const countBy = (items, key) => Object.entries(items.reduce((n, i) => ({...n, [i[key]]: (n[i[key]] || 0) + 1}), {}))
   .map(([k, v]) => `${v} ${k}`).join(", ");
 
-// Routes: GET /orders/routes/ paged by pagination_token, and the selected route's orders and plot.
+// Routes: GET /orders/routes/ paged by pagination_token, and the selected route's orders, plot and phone.
 async function showRoutes() {
   const state = ui.routes;
   const query = {limit: PAGE, pagination_token: state.tokens[state.page], ...state.filter};
   const [list, detail] = await Promise.all([
     peek("orders/routes/", query), state.selected ? peek("orders/routes/" + encodeURIComponent(state.selected)) : null]);
+  const worker = detail && detail.status === 200 ? detail.answer.worker_handle : null;
+  const phone = worker ? await call("GET", phonePath(worker)) : null;
   if (list.status !== 200) return problem("routes", list);
-  if (unchanged("routes", list.text, detail && detail.text, state.selected, state.orderPage)) return;
+  if (unchanged("routes", list.text, detail && detail.text, phone && phone.text, state.selected, state.orderPage)) return;
   const go = (page) => { state.page = page; refresh(); };
   replace("routes",
     table("Routes (oldest first)", [
@@ -360,15 +362,21 @@ async function showRoutes() {
       {label: "Completed", cell: (r) => when(r.completed_at)}],
     list.answer.routes, {id: "routes-table", selected: (r) => r.route_handle === state.selected, empty: "No routes"}),
     tokenPager("Routes", state, list.answer.pagination_token, go));
-  if (!detail) return replace("route");
-  if (detail.status !== 200) return problem("route", detail);
-  const r = detail.answer;
+  if (!detail || detail.status !== 200) {
+    showPhone(null, null);
+    replace("route-stops");
+    return detail ? problem("route", detail) : replace("route");
+  }
+  const r = detail.answer, live = phone && phone.status === 200 ? phone.answer : null;
+  const ahead = r.estimate ? `; the drive ahead ${r.estimate.distance} m, ${r.estimate.duration} s` : "";
   replace("route",
     h("h3", {id: "route-detail-h", tabindex: "-1"}, `Route ${r.route_handle}`),
     h("p", {}, `${r.status}, version ${r.version}; worker ${r.worker_handle || "none"}, device ${r.device_id || "none"}; ` +
       `created ${when(r.created_at)}, started ${when(r.started_at) || "not yet"}` +
-      (r.completed_at ? `, completed ${when(r.completed_at)}` : "")),
-    plot(r),
+      (r.completed_at ? `, completed ${when(r.completed_at)}` : "") + ahead),
+    plot(r, live, live ? (location) => changePhone(worker, {location}) : null));
+  showPhone(worker, phone);
+  replace("route-stops",
     ordersTable(`Orders of route ${r.route_handle}, in sequence`, slice(numbered(r.orders), state.orderPage), true, "routes"),
     r.orders.length > PAGE ? pager("Orders of the route", state.orderPage, r.orders.length,
                                    (page) => { state.orderPage = page; refresh(); }) : null);
@@ -386,6 +394,7 @@ function ordersTable(caption, orders, sequence, from) {
     sequence ? null : {label: "Route", cell: (o) => o.route_handle || ""},
     {label: "Worker", cell: (o) => o.worker_handle || ""},
     {label: "Created", cell: (o) => when(o.created_at)}, {label: "Started", cell: (o) => when(o.started_at)},
+    {label: "Arrived", cell: (o) => when(o.arrived_at)}, {label: "Estimated arrival", cell: (o) => when(o.estimate?.arrive_at)},
     {label: "Finished", cell: (o) => when(o.completed_at || o.cancelled_at)}].filter(Boolean);
   return table(caption, columns, orders, {id: sequence ? "route-orders" : "orders-table", empty: "No orders"});
 }
@@ -412,6 +421,11 @@ async function showOrder() {
     h("p", {}, h("a", {href: `#${ui.order.from}`}, `Back to ${ui.order.from}`)),
     h("dl", {class: "facts"}, [["Status", o.status], ["Fulfilment attempt", o.fulfillment_attempt], ["Route", o.route_handle],
       ["Worker", o.worker_handle], ["Device", o.device_id], ["Type", o.type], ["Scheduled at", o.scheduled_at],
+      ["Estimated arrival", o.estimate && `${o.estimate.arrive_at} (${o.estimate.distance} m, ${o.estimate.duration} s; ` +
+        `first estimate ${o.estimate.initial_arrive_at})`],
+      ["Arrived at", o.arrived_at], ["Exited at", o.exited_at], ["Service time (s)", o.actual_service_time],
+      ["Risks", o.risks && (o.risk_status ? "at risk: " : "on track: ") +
+        Object.entries(o.risks).map(([k, v]) => `${k} ${v}`).join(", ")],
       ["Share URL", o.share_url]].map(([k, v]) => [h("dt", {}, k), h("dd", {}, v ?? "")])),
     h("div", {class: "buttons", role: "group", "aria-label": "Events only a device causes"},
       ["arrived", "exited", "first_eta", "eta_change", "n_minutes_away", "delayed", "risk_updated"].map((value) =>
@@ -424,7 +438,8 @@ async function showOrder() {
     h("details", {}, h("summary", {}, "The whole answer of GET /orders/" + handle), h("pre", {}, pretty(o))));
 }
 
-// --- the plot: destinations as SVG (points with their radius, polygons), the orders in sequence ---
+// --- the plot: destinations as SVG (points with their radius, polygons), the orders in sequence, and
+// the worker's phone: where it is, a line to where it heads; arrived stops ticked, open ones with their ETA ---
 
 const SVG = "http://www.w3.org/2000/svg";
 function s(tag, attrs, ...children) {
@@ -434,7 +449,12 @@ function s(tag, attrs, ...children) {
   return node;
 }
 
-function plot(routeLike) {
+const ETA_LABELS = 12;  // up to this many destinations, each open one is labelled with its ETA (else in its title)
+const clockTime = (iso) => (iso ? iso.slice(11, 19) : "");
+
+// `phone` (GET /__mock/workers/<w>/phone) is drawn if it has a location; `onPick([lon, lat])` is called
+// with the place of a click on the plot (how the page moves the phone).
+function plot(routeLike, phone = null, onPick = null) {
   const shapes = [];
   for (const order of routeLike.orders) {
     const geometry = order.destination && order.destination.geometry;
@@ -449,52 +469,225 @@ function plot(routeLike) {
     }
   }
   if (!shapes.length) return h("p", {class: "hint"}, "No destination has a geometry to draw.");
+  const here = phone && phone.location;
   const metres = 111320;  // per degree of latitude
-  const lats = shapes.flatMap((x) => (x.ring ? x.ring.map((p) => p[1]) : [x.centre[1]]));
+  const lats = shapes.flatMap((x) => (x.ring ? x.ring.map((p) => p[1]) : [x.centre[1]])).concat(here ? [here[1]] : []);
   const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
   const k = Math.cos((midLat * Math.PI) / 180) || 1;
   const points = shapes.flatMap((x) => {
     if (x.ring) return x.ring.map(([lon, lat]) => [lon * k, lat]);
     const r = x.radius / metres;
     return [[x.centre[0] * k - r, x.centre[1] - r], [x.centre[0] * k + r, x.centre[1] + r]];
-  });
+  }).concat(here ? [[here[0] * k, here[1]]] : []);
   const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
   const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const W = 640, H = 360, pad = 24;
   const scale = Math.min((W - 2 * pad) / Math.max(maxX - minX, 1e-6), (H - 2 * pad) / Math.max(maxY - minY, 1e-6));
-  const project = ([lon, lat]) => [pad + (lon * k - minX) * scale + ((W - 2 * pad) - (maxX - minX) * scale) / 2,
-                                   H - pad - (lat - minY) * scale - ((H - 2 * pad) - (maxY - minY) * scale) / 2];
+  const offX = ((W - 2 * pad) - (maxX - minX) * scale) / 2, offY = ((H - 2 * pad) - (maxY - minY) * scale) / 2;
+  const project = ([lon, lat]) => [pad + (lon * k - minX) * scale + offX, H - pad - (lat - minY) * scale - offY];
+  const unproject = ([x, y]) => [((x - pad - offX) / scale + minX) / k, (H - pad - offY - y) / scale + minY];
   const fixed = (n) => n.toFixed(1);
   const title = `Destinations of ${routeLike.route_handle ? "route " + routeLike.route_handle : "the order"}`;
-  const svg = s("svg", {class: "plot", viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": "plot-title plot-desc"},
+  const svg = s("svg", {class: onPick ? "plot pickable" : "plot", viewBox: `0 0 ${W} ${H}`, role: "img",
+                        "aria-labelledby": "plot-title plot-desc"},
     s("title", {id: "plot-title"}, title),
     s("desc", {id: "plot-desc"}, `${shapes.length} destinations, numbered in the route's sequence; circles are each ` +
-      "point's radius, shaded shapes polygons. North is up."));
+      "point's radius, shaded shapes polygons; a tick marks an arrival, times are estimated arrivals. North is up." +
+      (phone ? ` ${phoneText(phone)}.` : "")),
+    s("defs", {}, s("marker", {id: "heading-arrow", viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "7",
+                               markerHeight: "7", orient: "auto-start-reverse"}, s("path", {d: "M 0 0 L 10 5 L 0 10 z"}))));
   if (shapes.length > 1) {
     svg.append(s("polyline", {class: "sequence", points: shapes.map((x) => project(x.centre).map(fixed).join(",")).join(" ")}));
   }
-  const numbers = {};  // destinations drawn at one spot are labelled together: "1, 2"
+  const numbers = {}, etas = {};  // destinations drawn at one spot are labelled together: "1, 2✓"
   shapes.forEach((x, index) => {
     const spot = project(x.centre).map(fixed).join(",");
-    numbers[spot] = numbers[spot] ? `${numbers[spot]}, ${index + 1}` : String(index + 1);
+    const number = String(index + 1) + (x.order.arrived_at ? "✓" : "");
+    numbers[spot] = numbers[spot] ? `${numbers[spot]}, ${number}` : number;
+    if (x.order.estimate && !x.order.arrived_at) (etas[spot] = etas[spot] || []).push(clockTime(x.order.estimate.arrive_at));
   });
   const labelled = new Set();
   shapes.forEach((x, index) => {
     const [cx, cy] = project(x.centre);
     const spot = [cx, cy].map(fixed).join(",");
-    const label = `${index + 1}. ${x.order.order_handle} (${x.order.status || ""})`;
-    const group = s("g", {class: "destination"}, s("title", {}, label));
+    const o = x.order;
+    const label = `${index + 1}. ${o.order_handle} (${o.status || ""})` +
+      (o.arrived_at ? `, arrived ${when(o.arrived_at)}` : o.estimate ? `, estimated arrival ${when(o.estimate.arrive_at)}` : "") +
+      (o.exited_at ? `, exited ${when(o.exited_at)}` : "");
+    const group = s("g", {class: o.arrived_at ? "destination arrived" : "destination"}, s("title", {}, label));
     if (x.ring) {
       group.append(s("polygon", {class: "polygon", points: x.ring.map((p) => project(p).map(fixed).join(",")).join(" ")}));
     } else if (x.radius) {
       group.append(s("circle", {class: "radius", cx: fixed(cx), cy: fixed(cy), r: fixed(Math.max(x.radius / metres * scale, 2))}));
     }
-    group.append(s("circle", {class: "point", cx: fixed(cx), cy: fixed(cy), r: 3}),
-                 labelled.has(spot) ? "" : s("text", {x: fixed(cx + 5), y: fixed(cy - 5)}, numbers[spot]));
+    group.append(s("circle", {class: "point", cx: fixed(cx), cy: fixed(cy), r: 3}));
+    if (!labelled.has(spot)) {
+      group.append(s("text", {class: "number", x: fixed(cx + 5), y: fixed(cy - 5)}, numbers[spot]));
+      if (etas[spot] && shapes.length <= ETA_LABELS) {
+        group.append(s("text", {class: "eta", x: fixed(cx + 5), y: fixed(cy + 12)}, `ETA ${etas[spot].join(", ")}`));
+      }
+    }
     labelled.add(spot);
     svg.append(group);
   });
+  if (here) {
+    const [px, py] = project(here);
+    const target = phone.heading_to && shapes.find((x) => x.order.order_handle === phone.heading_to);
+    const group = s("g", {class: phone.driving ? "phone driving" : "phone"}, s("title", {}, phoneText(phone)));
+    if (target) {
+      const [tx, ty] = project(target.centre);
+      group.append(s("line", {class: "heading", x1: fixed(px), y1: fixed(py), x2: fixed(tx), y2: fixed(ty),
+                              "marker-end": "url(#heading-arrow)"}));
+    }
+    group.append(s("circle", {class: "phone-dot", cx: fixed(px), cy: fixed(py), r: 6}));
+    svg.append(group);
+  }
+  if (onPick) {
+    svg.addEventListener("click", (event) => {
+      const at = svg.createSVGPoint();
+      [at.x, at.y] = [event.clientX, event.clientY];
+      const p = at.matrixTransform(svg.getScreenCTM().inverse());
+      onPick(unproject([p.x, p.y]).map((n) => Math.round(n * 1e6) / 1e6));  // to 0.1 m
+    });
+  }
   return svg;
+}
+
+// --- the phone of the selected route's worker (CONTRACT §9): its state, what moves it, and the clock ---
+
+// What `outage` may be: the model's codes (HyperTrack's "List of Outages"), which the server writes into the page.
+const outages = () => (document.body.dataset.outages || "").split(",").filter(Boolean);
+// The settings the phone form sets, as {field: [label, input attributes]}; `location` and `driving` have their own controls.
+const PHONE_FIELDS = {
+  speed_kmh: ["Speed (km/h)", {type: "number", step: "any"}],
+  dwell_seconds: ["Dwell (s)", {type: "number", step: "any"}],
+  battery: ["Battery (%)", {type: "number", step: "any"}],
+  connected: ["Connected", {type: "checkbox"}],
+  outage: ["Outage", null],
+};
+
+const phonePath = (worker) => `/__mock/workers/${encodeURIComponent(worker)}/phone`;
+
+function phoneText(phone) {
+  const where = phone.location ? `at ${phone.location.map((n) => +n.toFixed(6)).join(", ")}` : "location unknown";
+  return [`Phone${phone.device_id ? " " + phone.device_id : ""} of ${phone.worker_handle}: ${where}`,
+    phone.driving ? `driving at ${phone.speed_kmh} km/h` : "parked",
+    phone.heading_to ? `heading to ${phone.heading_to}` : "no open order to drive to",
+    `dwell ${phone.dwell_seconds} s`, `battery ${phone.battery}%`, phone.connected ? "connected" : "not connected",
+    phone.outage ? `outage ${phone.outage}` : "no outage"].join("; ");
+}
+
+// One change of the phone (PUT, only the fields given); the view is drawn again, and a refusal shown in the panel.
+async function changePhone(worker, body) {
+  return shownInPanel(await act("PUT", phonePath(worker), body));
+}
+
+async function advanceClock(seconds) {
+  return shownInPanel(await act("POST", "/__mock/clock", {advance_seconds: seconds}));
+}
+
+function shownInPanel(result) {
+  const node = $("phone-error");
+  if (!node) return result;
+  const failed = result.status < 200 || result.status >= 300;
+  node.replaceChildren(...(failed ? [`${result.method} ${result.path} answered ${result.status || "nothing"}: `,
+    h("code", {}, typeof result.answer === "string" ? result.answer : JSON.stringify(result.answer))] : []));
+  return result;
+}
+
+// The panel is built once per worker and kept: a poll updates its text and the fields the person has not
+// touched, so what someone is typing survives the page's refreshes.
+function showPhone(worker, result) {
+  const state = ui.routes;
+  if (!worker) {
+    state.phoneOf = null;
+    return replace("phone");
+  }
+  if (result.status !== 200) {
+    state.phoneOf = null;
+    return replace("phone", h("p", {class: "hint", id: "phone-none"},
+      `No phone to show: ${result.method} ${result.path} answered ${result.status}` +
+      (result.answer && result.answer.message ? `: ${result.answer.message}` : "")));
+  }
+  const phone = result.answer;
+  if (state.phoneOf !== worker || !$("phone-card")) {
+    state.phoneOf = worker;
+    replace("phone", phonePanel(worker));
+  }
+  $("phone-state").textContent = phoneText(phone) + ".";
+  const fields = $("phone-move").elements;
+  sync(fields.lon, phone.location ? phone.location[0] : "");
+  sync(fields.lat, phone.location ? phone.location[1] : "");
+  const settings = $("phone-form").elements;
+  for (const key of Object.keys(PHONE_FIELDS)) sync(settings[key], phone[key] ?? "");
+  for (const button of document.querySelectorAll("#phone-drive button")) {
+    button.setAttribute("aria-pressed", String((button.value === "drive") === phone.driving));
+  }
+}
+
+// A field shows the phone's value unless the person changed it since it was last filled.
+const fieldValue = (field) => (field.type === "checkbox" ? String(field.checked) : field.value);
+const touched = (field) => field.dataset.was !== undefined && fieldValue(field) !== field.dataset.was;
+function sync(field, value) {
+  if (touched(field)) return;
+  if (field.type === "checkbox") field.checked = Boolean(value); else field.value = String(value);
+  field.dataset.was = fieldValue(field);
+}
+
+// After a change the phone took, its fields show what it answered (what the person typed was sent);
+// after a refusal they keep what was typed, to correct.
+function refill(result, values, form) {
+  if (result.status !== 200) return;
+  for (const [name, value] of Object.entries(values)) {
+    delete form.elements[name].dataset.was;
+    sync(form.elements[name], value(result.answer));
+  }
+}
+
+function phonePanel(worker) {
+  const label = (text, input) => h("label", {}, `${text} `, input);
+  const seconds = h("input", {name: "advance_seconds", type: "number", step: "any", value: "600"});
+  const move = h("form", {id: "phone-move", class: "filters", "aria-label": "Move the phone"},
+    label("Longitude", h("input", {name: "lon", type: "number", step: "any", required: true})),
+    label("Latitude", h("input", {name: "lat", type: "number", step: "any", required: true})),
+    h("button", {type: "submit"}, "Move the phone"));
+  move.addEventListener("submit", (event) => {
+    event.preventDefault();
+    changePhone(worker, {location: [Number(move.elements.lon.value), Number(move.elements.lat.value)]})
+      .then((result) => refill(result, {lon: (p) => p.location?.[0] ?? "", lat: (p) => p.location?.[1] ?? ""}, move));
+  });
+  const settings = h("form", {id: "phone-form", class: "filters", "aria-label": "The phone's settings"},
+    Object.entries(PHONE_FIELDS).map(([key, [text, attributes]]) => label(text, attributes ? h("input", {name: key, ...attributes})
+      : h("select", {name: key}, h("option", {value: ""}, "none"), outages().map((code) => h("option", {value: code}, code))))),
+    h("button", {type: "submit"}, "Set"));
+  settings.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = {};  // only what the person changed: what the phone did meanwhile stays
+    for (const key of Object.keys(PHONE_FIELDS)) {
+      const field = settings.elements[key];
+      if (!touched(field)) continue;
+      body[key] = field.type === "checkbox" ? field.checked : key === "outage" ? field.value || null
+        : field.value === "" ? null : Number(field.value);
+    }
+    if (!Object.keys(body).length) return say("Nothing to change: no setting was edited");
+    changePhone(worker, body).then((result) => refill(result, Object.fromEntries(
+      Object.keys(PHONE_FIELDS).map((key) => [key, (p) => p[key] ?? ""])), settings));
+  });
+  return h("section", {class: "card phone-card", id: "phone-card", "aria-labelledby": "phone-h"},
+    h("h3", {id: "phone-h"}, `Phone of ${worker}`),
+    h("p", {id: "phone-state"}),
+    h("p", {id: "phone-error", class: "error", role: "alert"}),
+    h("div", {class: "buttons", id: "phone-drive", role: "group", "aria-label": "Drive or park"},
+      h("button", {type: "button", value: "drive", onclick: () => changePhone(worker, {driving: true})}, "Drive"),
+      h("button", {type: "button", value: "park", class: "secondary", onclick: () => changePhone(worker, {driving: false})}, "Park")),
+    move,
+    h("p", {class: "hint"}, "Or click the plot where the phone should be."),
+    settings,
+    h("div", {class: "buttons", role: "group", "aria-label": "The tenant's clock"},
+      h("button", {type: "button", class: "secondary", onclick: () => advanceClock(60)}, "+1 min"),
+      h("button", {type: "button", class: "secondary", onclick: () => advanceClock(300)}, "+5 min"),
+      label("Advance the clock by (seconds)", seconds),
+      h("button", {type: "button", onclick: () => advanceClock(Number(seconds.value))}, "Advance the clock")));
 }
 
 // --- the journal: newest first, filtered by the control plane, one page drawn --------------------
