@@ -11,12 +11,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from conftest import make_app
+import test_webhooks
 from test_webhooks import FAST, Tenant
 
 from mockserver.models import geo
 from mockserver.models.clock import isoformat
-from mockserver.testing import WebhookReceiver
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 JAMES = "james@ht.com"
@@ -40,23 +39,8 @@ def route_body(**changes):
             **changes}
 
 
-@pytest.fixture
-def served():
-    return make_app({"seed": 7})
-
-
-@pytest.fixture
-def mock(served):
-    tenant = Tenant(served.url, "acme", "s3cret", served.server)
-    yield tenant
-    tenant.close()
-
-
-@pytest.fixture
-def receiver():
-    receiver = WebhookReceiver()
-    yield receiver
-    receiver.close()
+#: the served mock, a tenant of it, a webhook receiver: the fixtures of the webhook tests
+served, mock, receiver = test_webhooks.served, test_webhooks.mock, test_webhooks.receiver
 
 
 def get(mock, path) -> dict:
