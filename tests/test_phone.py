@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import conformance
 import pytest
 import requests
 import test_webhooks
@@ -125,6 +126,28 @@ def test_each_webhook_carries_the_instant_its_rest_field_records(mock, receiver)
     assert (exited["exit"]["recorded_at"], exited["reason"]) == (get(mock, "/orders/o-1")["exited_at"], "location")
     page = mock.webhook_page("o-1", sort_direction="asc")["webhooks"]
     assert [w["data"]["value"] for w in page][-4:] == ["first_eta", "n_minutes_away", "arrived", "exited"]
+
+
+DATA_SCHEMAS = {"first_eta": "OrderFirstEtaWebhookEventData", "eta_change": "OrderEtaChangeWebhookEventData",
+                "n_minutes_away": "OrderNMinutesAwayWebhookEventData", "delayed": "OrderDelayedWebhookEventData",
+                "risk_updated": "OrderRiskUpdatedWebhookEventData", "arrived": "OrderArrivedWebhookEventData",
+                "exited": "OrderExitedWebhookEventData"}
+
+
+def test_every_event_the_phone_sends_is_one_hypertracks_spec_describes(mock, receiver):
+    mock.set_webhook(receiver.url, **FAST)
+    driving(mock, orders=[{"order_handle": "o-1", "destination": destination(STOP_1), "scheduled_at": at(60)},
+                          {"order_handle": "o-2", "destination": destination(STOP_2), "scheduled_at": at(900)}])
+    mock.phone(JAMES, battery=5)  # a risk
+    mock.advance_clock(30)
+    mock.phone(JAMES, speed_kmh=9)  # an eta change, and late
+    mock.advance_clock(3600)
+    mock.drain()
+    sent = [event for event in receiver.events(type="order") if event["data"]["value"] in DATA_SCHEMAS]
+    assert {event["data"]["value"] for event in sent} == set(DATA_SCHEMAS)
+    for event in sent:
+        conformance.check_item("OrderWebhookEvent", event)
+        conformance.check_item(DATA_SCHEMAS[event["data"]["value"]], event["data"])
 
 
 # --- parked, delayed, risks -------------------------------------------------------------------------
