@@ -8,30 +8,53 @@ test gets a clean server.  ``hypertrack_webhooks`` adds a receiver of the test's
 ``HYPERTRACK_MOCK_URL`` set, the fixtures drive that server instead
 (for example the Docker container) and each test gets a fresh account, so parallel workers and CI jobs
 sharing one server never see each other.
+
+At the end of a session that used the mock, the plugin prints which of HyperTrack's documented outcomes
+its tests met (``GET /__mock/coverage``), and ``--hypertrack-coverage=PATH`` writes the whole as JSON:
+in-process, the server's readings taken before each test's reset, added up; against
+``HYPERTRACK_MOCK_URL``, each test's tenant read before it is freed, added up; under pytest-xdist, each
+worker's sum added up on the controller.
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 from .config import env_name
-from .testing import HyperTrackMock, InboxReceiver, MockServer, NoMockAnswers, WebhookReceiver, check_answers
+from .testing import (
+    CoverageTotals,
+    HyperTrackMock,
+    InboxReceiver,
+    MockServer,
+    NoMockAnswers,
+    WebhookReceiver,
+    check_answers,
+)
 
 URL_VARIABLE = "HYPERTRACK_MOCK_URL"
 _INI = {"fixtures": "directory of scenario files (default: the shipped ones)",
         "scenario": "startup scenario (default: default)",
         "seed": "seed for generated values (default: none)"}
+#: The session's coverage readings, added up (on the controller, every xdist worker's too).
+COVERAGE = pytest.StashKey[CoverageTotals]()
+#: Where an xdist worker hands its sum to the controller (``workeroutput``).
+WORKER_OUTPUT = "hypertrack_mock_coverage"
 
 
 def pytest_addoption(parser):
     for key, help_text in _INI.items():
         parser.addini(f"hypertrack_mock_{key}", f"hypertrack-mock: {help_text}; "
                       f"{env_name(key)} overrides it", default=None)
+    parser.addoption("--hypertrack-coverage", metavar="PATH", default=None,
+                     help="hypertrack-mock: write which of HyperTrack's documented outcomes and webhooks the "
+                          "session's tests met (GET /__mock/coverage, added up) to PATH as JSON")
 
 
 def pytest_configure(config):
+    config.stash[COVERAGE] = CoverageTotals()
     config.addinivalue_line("markers", "hypertrack_scenario(name): load this shipped scenario (or scenario "
                                        "document) for the test's tenant before it runs")
 
@@ -46,6 +69,42 @@ def pytest_sessionstart(session):
             check_answers(os.environ[URL_VARIABLE])
         except NoMockAnswers as error:
             raise pytest.UsageError(f"hypertrack-mock: {error}") from None
+
+
+@pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down: the last reading is in
+def pytest_sessionfinish(session):
+    """Hand the session's coverage to the controller (an xdist worker), or write it to
+    ``--hypertrack-coverage``'s file."""
+    config = session.config
+    totals = config.stash[COVERAGE]
+    if not totals.readings:
+        return
+    if hasattr(config, "workerinput"):
+        config.workeroutput[WORKER_OUTPUT] = totals.reading()
+    elif config.getoption("hypertrack_coverage"):
+        path = Path(config.getoption("hypertrack_coverage")).expanduser()
+        path.write_text(json.dumps(totals.reading(), indent=2) + "\n")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """An xdist worker's coverage, added up on the controller."""
+    reading = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT)
+    if reading is not None:
+        node.config.stash[COVERAGE].add(reading)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """A few lines on which of HyperTrack's documented outcomes the session's tests met."""
+    totals = config.stash[COVERAGE]
+    if not totals.readings or hasattr(config, "workerinput"):
+        return
+    terminalreporter.write_sep("-", "hypertrack-mock coverage")
+    for line in totals.summary():
+        terminalreporter.write_line(line)
+    path = config.getoption("hypertrack_coverage")
+    terminalreporter.write_line(f"written whole to {path}" if path else
+                                "(--hypertrack-coverage=PATH writes the whole as JSON)")
 
 
 def _settings(config) -> dict:
@@ -71,6 +130,7 @@ def hypertrack_mock_server(pytestconfig):
         return
     server = MockServer(_settings(pytestconfig)).start()
     yield server
+    pytestconfig.stash[COVERAGE].add(server.coverage())  # what the last test met (the others': at each reset)
     server.stop()
 
 
@@ -80,6 +140,7 @@ def hypertrack_mock(request, hypertrack_mock_server):
     if hypertrack_mock_server is None:
         mock = HyperTrackMock.fresh_tenant(os.environ[URL_VARIABLE])
     else:
+        request.config.stash[COVERAGE].add(hypertrack_mock_server.coverage())  # before the reset clears it
         hypertrack_mock_server.backend.reset()
         mock = HyperTrackMock.fresh_tenant(hypertrack_mock_server.url, hypertrack_mock_server)
     marker = request.node.get_closest_marker("hypertrack_scenario")
@@ -87,6 +148,7 @@ def hypertrack_mock(request, hypertrack_mock_server):
         mock.load_scenario(marker.args[0])
     yield mock
     if hypertrack_mock_server is None:
+        request.config.stash[COVERAGE].add(mock.coverage())  # the tenant's, before it is freed
         mock.reset()  # frees the tenant on the shared server
     mock.close()
 

@@ -6,7 +6,8 @@ and the container run (``serve.Server``; bound before the thread starts, so it a
 and helpers that call the control plane, so the same code works against an in-process server and
 against an external one (the Docker container).  ``WebhookReceiver`` collects the webhooks the mock
 delivers: a local HTTP server, or, for an external mock that cannot reach this process, the mock's own
-inbox (``InboxReceiver``); both wait for an event the same way.
+inbox (``InboxReceiver``); both wait for an event the same way.  ``CoverageTotals`` adds up readings of
+``GET /__mock/coverage`` (a session's tenants) and says in a few lines what they never met.
 """
 from __future__ import annotations
 
@@ -63,6 +64,13 @@ class MockServer:
     def start(self) -> MockServer:
         self._server.start()
         return self
+
+    def coverage(self) -> dict:
+        """The server-wide coverage, as ``GET /__mock/coverage`` without credentials answers it (read here,
+        without HTTP: no admin token needed)."""
+        from .web.control.coverage import report
+
+        return report(self.backend.coverage, self.app.pipeline.routes.catalogue())
 
     def stop(self) -> None:
         self._server.stop()
@@ -176,6 +184,11 @@ class HyperTrackMock:
         """This tenant's state as a scenario document."""
         return self._control("GET", "state")
 
+    def coverage(self) -> dict:
+        """Which of HyperTrack's documented outcomes (``outcomes``: operation, status, code, hits) and
+        webhook values (``webhooks``: delivered, retried, given up) this tenant met since its last reset."""
+        return self._control("GET", "coverage")
+
     # --- the phone ------------------------------------------------------------------------------
 
     def phone(self, worker_handle: str, **changes) -> dict:
@@ -226,6 +239,68 @@ class HyperTrackMock:
 
     def close(self) -> None:
         self.session.close()
+
+
+# --- coverage of HyperTrack's outcomes --------------------------------------------------------------
+
+def _described(outcome: tuple) -> str:
+    operation, status, code = outcome
+    return f"{status} {code} on {operation}" if code else f"{status} on {operation}"
+
+
+class CoverageTotals:
+    """Readings of ``GET /__mock/coverage`` added up (a session's tenants, or an in-process server's
+    readings before each reset): ``reading()`` is their sum in the same shape, ``summary()`` a few lines."""
+
+    def __init__(self):
+        self.readings = 0
+        #: (operation, status, code) -> hits, in the order of the first reading
+        self.outcomes: dict[tuple, int] = {}
+        self.undocumented: dict[tuple, int] = {}
+        #: (type, value) -> [delivered, retried, given up]
+        self.webhooks: dict[tuple, list[int]] = {}
+
+    def add(self, reading: dict) -> None:
+        """Add one reading (a tenant's, a server's, or a sum of either)."""
+        for into, key in ((self.outcomes, "outcomes"), (self.undocumented, "undocumented")):
+            for outcome in reading.get(key, ()):
+                found = (outcome["operation"], outcome["status"], outcome["code"])
+                into[found] = into.get(found, 0) + outcome["hits"]
+        for webhook in reading.get("webhooks", ()):
+            counts = self.webhooks.setdefault((webhook["type"], webhook["value"]), [0, 0, 0])
+            for index, name in enumerate(("delivered", "retried", "given_up")):
+                counts[index] += webhook[name]
+        self.readings += 1
+
+    def reading(self) -> dict:
+        """The sum, shaped as ``GET /__mock/coverage`` answers."""
+        outcomes = [{"operation": o, "status": s, "code": c, "hits": n} for (o, s, c), n in self.outcomes.items()]
+        return {"outcomes": outcomes, "exercised": sum(1 for outcome in outcomes if outcome["hits"]),
+                "total": len(outcomes),
+                "undocumented": [{"operation": o, "status": s, "code": c, "hits": n}
+                                 for (o, s, c), n in self.undocumented.items()],
+                "webhooks": [{"type": t, "value": v, "delivered": d, "retried": r, "given_up": g}
+                             for (t, v), (d, r, g) in self.webhooks.items()]}
+
+    def summary(self, shown: int = 4) -> list[str]:
+        """Two lines: how many outcomes were exercised and the first few never met (business errors
+        first, then the other refusals, then successes); how many webhook values were delivered, and
+        whether a webhook was ever retried or given up."""
+        never = sorted((outcome for outcome, hits in self.outcomes.items() if not hits),
+                       key=lambda outcome: (outcome[2] is None, outcome[1] < 400))
+        line = f"HyperTrack outcomes exercised: {len(self.outcomes) - len(never)} of {len(self.outcomes)}"
+        if never:
+            line += "; never: " + ", ".join(_described(outcome) for outcome in never[:shown])
+            if len(never) > shown:
+                line += f", and {len(never) - shown} more"
+        counts = list(self.webhooks.values())
+        webhooks = (f"HyperTrack webhooks: {sum(1 for c in counts if c[0])} of {len(counts)} values delivered, "
+                    f"{sum(c[0] for c in counts)} events in all")
+        missing = [what for what, index in (("a retried webhook", 1), ("a webhook given up", 2))
+                   if not any(c[index] for c in counts)]
+        if missing:
+            webhooks += "; never: " + ", ".join(missing)
+        return [line, webhooks]
 
 
 # --- receiving webhooks ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from .budget import BudgetExceeded
 from .clock import KEEP, Clock
+from .coverage import Coverage
 from .errors import HyperTrackError
 from .faults import Fault, FaultSet, fault_size
 from .journal import Journal
@@ -104,6 +105,8 @@ class Backend:
         self.clock = Clock()
         self.faults = FaultSet()
         self.journal = Journal(self.journal_cap, self.journal_bytes)
+        #: what every request and webhook of every tenant exercised (each tenant's counts into it)
+        self.coverage = Coverage()
 
     # --- tenants ------------------------------------------------------------------------------
 
@@ -167,6 +170,8 @@ class Backend:
             discarded = [tenants.pop(other_id) for other_id in gone]
             reaper.discard(discarded)
         old = tenants.pop(account_id, None)
+        # a scenario loaded for the account replaces its state, not what it exercised since its last reset
+        tenant.coverage = old.coverage if old is not None else Coverage(self.coverage)
         tenants[account_id] = tenant
         self._bytes_total = total + needed
         reaper.discard([old] if old is not None else [])
@@ -255,8 +260,11 @@ class Backend:
         fault = tenant.faults.take(method, path) if tenant is not None else None
         return fault or self.faults.take(method, path)
 
-    def record(self, entry, tenant: Tenant | None) -> None:
-        """Journal a data-plane request: in ``tenant``'s journal (the caller's, if it has one) and the server's."""
+    def record(self, entry, tenant: Tenant | None, outcome: tuple | None = None) -> None:
+        """Journal a data-plane request: in ``tenant``'s journal (the caller's, if it has one) and the server's;
+        and count its ``outcome`` in their coverage (a tenant's counts into the server's)."""
+        if outcome is not None:
+            (tenant.coverage if tenant is not None else self.coverage).count(outcome)
         if tenant is not None:
             journal = tenant.journal
             before = journal.bytes

@@ -34,6 +34,9 @@ class Fault:
         self._match_path = (lambda p: fnmatch.fnmatchcase(p, path)) if "*" in path else path.__eq__
         #: what the rule holds in memory, its body included
         self.size = fault_size(rule)
+        body = rule.get("body")
+        #: the ``code`` of the body it answers, if that is one of HyperTrack's business errors (coverage)
+        self.code = body["code"] if isinstance(body, dict) and isinstance(body.get("code"), str) else None
 
     @property
     def delay_seconds(self) -> float:

@@ -177,6 +177,21 @@ def events(records, account_id: str) -> list[dict]:
     return made
 
 
+def kinds(records) -> list[tuple[str, str]]:
+    """The ``(type, value)`` of each event the records of an outbox stand for, in the order ``events``
+    makes them, without making them."""
+    found = []
+    for record in records:
+        if record[0] != "track":
+            found.append((record[0], record[1]))
+            continue
+        track = TrackNote._make(record)
+        found.extend((("route", "created"), ("route", "started")) if track.created else (("route", "started"),))
+        for _ in track.orders:
+            found.extend((("order", "assigned"), ("order", "started")))
+    return found
+
+
 def event(record, account_id: str) -> dict:
     """The event (HyperTrack's envelope) a record stands for: ``created_at`` when the webhook was made
     (the wall clock), ``recorded_at`` when it happened (the tenant's clock).  A record read back from

@@ -26,6 +26,7 @@ import threading
 
 from . import errors
 from .clock import Clock, isoformat
+from .coverage import Coverage
 from .destinations import Destinations
 from .fake import FakeValues
 from .faults import FaultSet
@@ -52,6 +53,8 @@ class Tenant:
         self.clock = Clock(parent=server_clock)
         self.faults = FaultSet()
         self.journal = journal if journal is not None else Journal(1000, 1024 * 1024)
+        #: what the account's requests and webhooks exercised (the backend links it to the server's)
+        self.coverage = Coverage()
         self.publishable_key = self.fake.publishable_key()
         #: set by the backend: the bytes this account's control-plane state may hold (None: unbounded),
         #: and what the scenario loaded for it holds

@@ -21,9 +21,10 @@ _SECRET_PART = re.compile(rb'(name="?client_secret"?\r\n(?:[^\r\n]+\r\n)*\r\n)[^
 _JSON_START = re.compile(rb"[ \t\r\n]*[{\[]")
 
 
-def record(backend, request, caller, answer, fault, reason: str | None) -> None:
+def record(backend, request, caller, answer, fault, reason: str | None, outcome: tuple | None = None) -> None:
     """Journal one request and what it got (``answer.drop``: nothing, the connection was cut), its secrets
-    redacted: in the server's journal, and in the journal of the caller's tenant if it has one."""
+    redacted: in the server's journal, and in the journal of the caller's tenant if it has one; and count
+    its ``outcome`` (``(operation, status, code)``, None if it named no operation) in their coverage."""
     dropped = answer.drop is not None
     response = None if dropped else answer.body
     if request.path == TOKEN_PATH:
@@ -35,7 +36,7 @@ def record(backend, request, caller, answer, fault, reason: str | None) -> None:
         request.received_at, caller.account, request.method, request.path, _without_secret_field(request.query),
         headers, _without_secrets(request.body or None), None if dropped else answer.status, response, reason,
         fault.id if fault is not None else None, round((time.perf_counter() - request.started) * 1000, 3),
-    ), caller.tenant)
+    ), caller.tenant, outcome)
 
 
 def _without_secret_field(form: str) -> str:

@@ -7,6 +7,8 @@ in has been done, it calls the tenant, and what it returns is the answer's body.
 """
 from __future__ import annotations
 
+import re
+
 from apiflask import APIBlueprint
 from marshmallow import EXCLUDE
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -15,6 +17,8 @@ from werkzeug.routing import RequestRedirect
 from .errors import no_endpoint
 
 SECURITY = ["BasicAuth", "TokenAuth"]
+#: A Flask rule's argument (``<order_handle>``, ``<int:n>``), written ``{order_handle}`` as OpenAPI writes it.
+_ARGUMENT = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 
 
 def documented(schema, description: str) -> dict:
@@ -24,13 +28,29 @@ def documented(schema, description: str) -> dict:
 
 class Operation:
     """What the pipeline needs to call a view: its input schemas (instances), its success status, and
-    whether it is ``public`` (no credentials: the view gets the backend instead of the caller's tenant)."""
+    whether it is ``public`` (no credentials: the view gets the backend instead of the caller's tenant);
+    and what coverage counts: its ``name`` as HyperTrack's spec writes it (``GET /orders/{order_handle}``)
+    and its documented ``outcomes``, ``(status, code)`` pairs."""
 
-    __slots__ = ("view", "query", "body", "form", "status", "public")
+    __slots__ = ("view", "query", "body", "form", "status", "public", "method", "name", "outcomes")
 
-    def __init__(self, view, query, body, form, status, public):
+    def __init__(self, view, query, body, form, status, public, method="GET", name="", outcomes=()):
         self.view, self.query, self.body, self.form, self.status = view, query, body, form, status
         self.public = public
+        self.method, self.name, self.outcomes = method, name, outcomes
+
+
+def outcomes(status: int, responses, errors, public: bool, has_input: bool) -> tuple[tuple[int, str | None], ...]:
+    """An operation's documented outcomes, ``(status, code)``, in order: each status its documentation
+    names (the success, ``responses``, 401 unless ``public``, 422 if it has inputs), split by the
+    ``code`` of each of HyperTrack's business errors (``errors``) it answers with that status; ``code``
+    None for a status answered without one (the success, an ``HTTPError``, a validation error)."""
+    statuses = {status, *(responses or ()), *(() if public else (401,)), *((422,) if has_input else ())}
+    found = []
+    for documented in sorted(statuses):
+        codes = list(dict.fromkeys(error.code for error in errors if error.status == documented))
+        found.extend((documented, code) for code in codes or [None])
+    return tuple(found)
 
 
 def _instance(schema):
@@ -45,16 +65,22 @@ class DataPlaneBlueprint(APIBlueprint):
         self.security = security
 
     def operation(self, method: str, rule: str, *, summary: str, description: str | None = None, query=None,
-                  body=None, form=None, response=None, status: int = 200, responses: dict | None = None):
+                  body=None, form=None, response=None, status: int = 200, responses: dict | None = None,
+                  errors=()):
         """Register the decorated view for ``method`` on ``rule``; ``query``, ``body`` (JSON) and ``form``
         are the schemas of its inputs, passed to it as the keyword arguments of the same names;
-        ``response`` documents its answer (``responses``: every status, each as ``documented`` gives)."""
+        ``response`` documents its answer (``responses``: every status, each as ``documented`` gives);
+        ``errors`` are the business errors (``models.errors.HyperTrackError``) it can answer with."""
         def decorator(view):
             query_schema = _instance(query) if query is not None else None
             if query_schema is not None:
                 query_schema.unknown = EXCLUDE  # HyperTrack's many other filters: accepted and ignored
             body_schema, form_schema = _instance(body) if body else None, _instance(form) if form else None
-            view.operation = Operation(view, query_schema, body_schema, form_schema, status, self.security is None)
+            public = self.security is None
+            view.operation = Operation(
+                view, query_schema, body_schema, form_schema, status, public, method,
+                method + " " + _ARGUMENT.sub(r"{\1}", rule),
+                outcomes(status, responses, errors, public, (query_schema, body_schema, form_schema) != (None,) * 3))
             spec = {"summary": summary, "description": description, "responses": responses,
                     "security": self.security}
             if query_schema is not None:
@@ -110,6 +136,12 @@ class Routes:
         if not arguments:
             self.fixed[method, path] = operation
         return operation, arguments
+
+    def catalogue(self) -> list[tuple[str, int, str | None]]:
+        """Every documented outcome of every operation, ``(operation, status, code)``, operations in the
+        order they were declared."""
+        return [(operation.name, status, code) for operation in self.operations.values()
+                for status, code in operation.outcomes]
 
     def allowed(self, path: str) -> list[str]:
         return sorted(self.adapter.allowed_methods(path))

@@ -25,6 +25,7 @@ import logging
 from urllib.parse import parse_qsl
 
 from ..models.backend import MemoryFull
+from ..models.errors import HyperTrackError
 from . import body as bodies
 from . import journal
 from .auth import Caller, identify
@@ -84,21 +85,45 @@ class Pipeline:
         return self._finish(request, caller, fault)
 
     def _finish(self, request: Request, caller: Caller, fault) -> Answer:
-        """Everything after the fault rule's delay: the answer (a fault's, or the real one), journaled."""
+        """Everything after the fault rule's delay: the answer (a fault's, or the real one), journaled
+        and counted as the outcome of its operation (coverage)."""
+        operation = code = None
         if fault is not None and (fault.drop or fault.status is not None):
             answer = fault_answer(fault)
             why = (f"connection dropped by fault {fault.id} ({fault.drop})" if fault.drop
                    else f"fault {fault.id}")
+            if not fault.drop:  # what the client saw is the rule's answer: its status, and its body's code
+                operation, code = self._operation(request), fault.code
         else:
             try:
-                answer, why = self._serve(request, caller), None
+                operation, arguments = self._route(request)
+                answer, why = self._serve(request, caller, operation, arguments), None
             except Exception as error:  # noqa: BLE001 - every refusal (and any bug) becomes a JSON answer
                 answer = error_answer(error)
                 why = reason(error, answer.status)
+                if isinstance(error, HyperTrackError):
+                    code = error.code
                 if answer.status == 500:  # a bug: the 4xx and 503s are answers on purpose
                     _log_bug(request, error)
-        journal.record(self.backend, request, caller, answer, fault, why)
+        outcome = None
+        if operation is not None and operation.method == request.method:  # not an OPTIONS, nor a GET's HEAD
+            outcome = (operation.name, answer.status, code)
+        journal.record(self.backend, request, caller, answer, fault, why, outcome)
         return answer
+
+    def _route(self, request: Request):
+        """The operation a request names and its path arguments; the request's own problem, a 404 or a 405
+        if there is none."""
+        if request.problem is not None:
+            raise request.problem
+        return self.routes.match(request.method, request.path)
+
+    def _operation(self, request: Request):
+        """The operation a request names, or None."""
+        try:
+            return self._route(request)[0]
+        except Exception:  # noqa: BLE001 - no operation: nothing of HyperTrack's to count
+            return None
 
     def peek(self, path: str, query: str, tenant) -> Answer:
         """The answer the data plane gives a ``GET`` of ``path`` by ``tenant``'s account, from the same route
@@ -106,17 +131,14 @@ class Pipeline:
         Only ``GET`` operations are matched, and they change nothing."""
         request = Request("GET", path, query, [], b"")
         try:
-            return self._serve(request, Caller(tenant.account_id, None, tenant))
+            return self._serve(request, Caller(tenant.account_id, None, tenant), *self._route(request))
         except Exception as error:  # noqa: BLE001 - refused as the data plane would refuse it
             answer = error_answer(error)
             if answer.status == 500:
                 _log_bug(request, error)
             return answer
 
-    def _serve(self, request: Request, caller: Caller) -> Answer:
-        if request.problem is not None:
-            raise request.problem
-        operation, arguments = self.routes.match(request.method, request.path)
+    def _serve(self, request: Request, caller: Caller, operation, arguments: dict) -> Answer:
         if operation.public:
             context = self.backend
         elif caller.account is None:

@@ -29,7 +29,8 @@ from urllib.parse import quote
 import orjson
 
 from ..models.clock import wall_now_iso
-from ..models.outbox import events, plain
+from ..models.coverage import DELIVERED, GIVEN_UP, RETRIED
+from ..models.outbox import events, kinds, plain
 from .client import AiohttpSender, Sender
 
 #: How often at most a tenant's receiver gets a delivery while events keep coming (the first event
@@ -72,12 +73,14 @@ class Message:
 
 
 class Replay:
-    """A delivery of events sent before, again: a new message (its own id) whose body the server made."""
+    """A delivery of events sent before, again: a new message (its own id) whose body the server made;
+    ``kinds``, the ``(type, value)`` of its events."""
 
-    __slots__ = ("id", "body", "delivery")
+    __slots__ = ("id", "body", "delivery", "kinds")
 
-    def __init__(self, body: bytes):
+    def __init__(self, body: bytes, kinds: list | None = None):
         self.id, self.body, self.delivery = str(uuid.uuid4()), body, {"status": None, "retries": 0}
+        self.kinds = kinds or []
 
     def events(self) -> list[dict]:
         """The events as they were sent."""
@@ -144,10 +147,11 @@ class Channel:
             account_id = self.tenant.account_id
             message, body = Message(item, account_id), orjson.dumps(events(item, account_id))
             self.tenant.note_sent(message)
+            sent = kinds(item)
         else:
-            message, body = item, item.body
+            message, body, sent = item, item.body, item.kinds
         self.sending, self.last_start = message, time.monotonic()
-        self._spawn(self._deliver(message, body, config))
+        self._spawn(self._deliver(message, body, config, sent))
 
     def _spawn(self, coroutine) -> None:
         task = self.dispatcher.loop.create_task(coroutine)
@@ -161,9 +165,11 @@ class Channel:
         if not self.tasks and not self.queue:
             self.dispatcher.wake()
 
-    async def _deliver(self, message: Message | Replay, body: bytes, config: dict) -> None:
+    async def _deliver(self, message: Message | Replay, body: bytes, config: dict, sent: list) -> None:
         """Every attempt of one message, until one is delivered, the retries are spent or the receiver
-        changed; the next message may start once the first attempt has its answer."""
+        changed; the next message may start once the first attempt has its answer.  Its events (``sent``:
+        their ``(type, value)``) are counted in the tenant's coverage as delivered, retried (each attempt
+        tried again) or given up (the retries spent)."""
         headers = {**self._headers(config), "x-amz-sns-message-id": message.id,
                    "x-hypertrack-signature": signature(body, config["secret"])}
         try:
@@ -172,8 +178,12 @@ class Channel:
                 if attempt == 1:
                     self.sending = None
                     self._schedule()
-                if delivered or attempt > config["retries"] or self.tenant.retired or self.tenant.webhook is not config:
+                if delivered or attempt > config["retries"]:
+                    self.tenant.coverage.count_webhooks(sent, DELIVERED if delivered else GIVEN_UP)
                     break
+                if self.tenant.retired or self.tenant.webhook is not config:
+                    break
+                self.tenant.coverage.count_webhooks(sent, RETRIED)
                 await asyncio.sleep(config["retry_delay_ms"] / 1000)
         finally:
             if self.sending is message:  # cancelled during its first attempt
@@ -316,7 +326,8 @@ class Dispatcher:
     def replay(self, tenant, events: list[dict]) -> str:
         """Deliver events sent before again, as a new message, when the tenant's turn comes; its message id."""
         now = wall_now_iso()
-        message = Replay(orjson.dumps([dict(event, created_at=now) for event in events]))  # a new webhook
+        message = Replay(orjson.dumps([dict(event, created_at=now) for event in events]),  # a new webhook
+                         [(event.get("type"), (event.get("data") or {}).get("value")) for event in events])
         self.call(lambda: self._channel(tenant).replay(message))
         return message.id
 

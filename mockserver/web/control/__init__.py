@@ -3,6 +3,7 @@ only in the models.
 
 - ``tenants``: health, reset, scenarios, workers;
 - ``observation``: the state, the journal, fault rules, the clock;
+- ``coverage``: which of HyperTrack's documented outcomes and webhooks the requests met;
 - ``webhooks``: the tenant's receiver, device events, deliveries, replays, drains;
 - ``phone``: a worker's phone, and the tenant's thresholds of estimate webhooks;
 - ``inbox``: a receiver inside the mock (not a control call: the mock delivers to it);
@@ -13,11 +14,11 @@ when the server has an admin token, needs that token in ``X-Mock-Admin-Token`` (
 """
 from __future__ import annotations
 
-from . import dashboard, inbox, observation, phone, tenants, webhooks
+from . import coverage, dashboard, inbox, observation, phone, tenants, webhooks
 from .inbox import Inboxes
 from .scope import EXTENSION
 
 #: Every blueprint of the control plane, in the order ``/openapi.json`` lists their routes.
-BLUEPRINTS = (tenants.bp, observation.bp, phone.bp, webhooks.bp, inbox.bp, dashboard.bp)
+BLUEPRINTS = (tenants.bp, observation.bp, coverage.bp, phone.bp, webhooks.bp, inbox.bp, dashboard.bp)
 
 __all__ = ["BLUEPRINTS", "EXTENSION", "Inboxes"]

@@ -48,6 +48,10 @@ class Scope(Protocol):
     @property
     def clock(self): ...
 
+    @property
+    def coverage(self):
+        """What the requests and webhooks exercised since the last reset (``models.coverage.Coverage``)."""
+
     def reset(self) -> None:
         """Back to the startup scenario."""
 
@@ -90,6 +94,10 @@ class TenantScope:
     def clock(self):
         return self.tenant.clock
 
+    @property
+    def coverage(self):
+        return self.tenant.coverage
+
     def reset(self) -> None:
         self.backend.reset_tenant(self.account)  # not made to be reset: a reset makes no tenant
 
@@ -129,6 +137,10 @@ class ServerScope:
     @property
     def clock(self):
         return self.backend.clock
+
+    @property
+    def coverage(self):
+        return self.backend.coverage
 
     def reset(self) -> None:
         self.backend.reset()

@@ -1,5 +1,6 @@
 """Orders: track, plan (Batch and Sequence Orders), read back (Get Order Timeline), update, complete,
 cancel, and list."""
+from ...models import errors
 from ...schemas.lifecycle import FinishOrderQuery, FinishOrderRequest, ListOrdersQuery, OrderTimelineQuery
 from ...schemas.planning import BatchOrdersRequest, PatchOrderQuery, PatchOrderRequest
 from ...schemas.responses import (
@@ -35,6 +36,10 @@ bp = DataPlaneBlueprint("orders", __name__, tag=shared.ORDERS)
         404: documented(BusinessError, "Not Found"),
         409: documented(BusinessError, "Conflict"),
     },
+    errors=(errors.OrderRequestMalformed, errors.RouteAlreadyCompleted, errors.RouteAlreadyTracking,
+            errors.RouteCannotBeTracked, errors.OpsGroupNotDefined, errors.DriverNotLinkedToDevice,
+            errors.DestinationPlaceNotFound, errors.DriverNotFound, errors.RouteNotFound, errors.DriverDeleted,
+            errors.DeviceNotFound, errors.GeofenceNotFound, errors.DuplicateRoute, errors.DuplicateOrder),
 )
 def track_orders(tenant, body):
     return tenant.track_orders(body)
@@ -66,6 +71,8 @@ def update_order(tenant, order_handle, query, body):
         404: documented(BusinessError, "Worker, or geofence, not found"),
         409: documented(BusinessError, "An order with that handle is still in progress"),
     },
+    errors=(errors.OpsGroupNotDefined, errors.DestinationPlaceNotFound, errors.DriverNotFound, errors.DriverDeleted,
+            errors.GeofenceNotFound, errors.DuplicateOrder),
 )
 def plan_orders(tenant, body):
     return tenant.plan_orders(body)
@@ -92,7 +99,8 @@ def _finish(tenant, order_handle, outcome, query, body):
 @bp.operation("POST", "/orders/<order_handle>/complete", query=FinishOrderQuery, body=FinishOrderRequest,
               summary="Complete Order",
               responses={200: documented(CompletedOrder, "The completed order"), 404: "Not Found",
-                         409: documented(BusinessError, "The order is already finished")})
+                         409: documented(BusinessError, "The order is already finished")},
+              errors=(errors.OrderAlreadyFinished,))
 def complete_order(tenant, order_handle, query, body):
     return _finish(tenant, order_handle, "completed", query, body)
 
@@ -100,7 +108,8 @@ def complete_order(tenant, order_handle, query, body):
 @bp.operation("POST", "/orders/<order_handle>/cancel", query=FinishOrderQuery, body=FinishOrderRequest,
               summary="Cancel Order",
               responses={200: documented(CancelledOrder, "The cancelled order"), 404: "Not Found",
-                         409: documented(BusinessError, "The order is already finished")})
+                         409: documented(BusinessError, "The order is already finished")},
+              errors=(errors.OrderAlreadyFinished,))
 def cancel_order(tenant, order_handle, query, body):
     return _finish(tenant, order_handle, "cancelled", query, body)
 

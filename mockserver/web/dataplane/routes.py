@@ -1,4 +1,5 @@
 """Routes: read one, complete one (cancelling its unfinished orders), list them."""
+from ...models import errors
 from ...schemas.lifecycle import CompleteRouteQuery, CompleteRouteRequest, ListRoutesQuery, RouteQuery
 from ...schemas.responses import BusinessError, CompletedRoute, Route, RoutesPage
 from ..operations import DataPlaneBlueprint, documented
@@ -16,7 +17,8 @@ def get_route(tenant, route_handle, query):
 @bp.operation("POST", "/orders/routes/<route_handle>/complete", query=CompleteRouteQuery,
               body=CompleteRouteRequest, summary="Complete Route",
               responses={200: documented(CompletedRoute, "The completed route"), 404: "Not Found",
-                         409: documented(BusinessError, "Route already completed")})
+                         409: documented(BusinessError, "Route already completed")},
+              errors=(errors.RouteAlreadyCompletedConflict,))
 def complete_route(tenant, route_handle, query, body):
     return tenant.complete_route(route_handle)
 

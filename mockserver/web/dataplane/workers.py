@@ -1,4 +1,5 @@
 """Workers and ops groups: create or update, read, list, soft-delete and undelete."""
+from ...models import errors
 from ...schemas.lifecycle import ListWorkersQuery, OpsGroupOut, OpsGroupRequest, WorkerQuery, WorkerRequest
 from ...schemas.responses import BusinessError, WorkerOut, WorkersPage, WorkerTimeline
 from ..operations import DataPlaneBlueprint, documented
@@ -9,7 +10,8 @@ bp = DataPlaneBlueprint("workers", __name__, tag=shared.WORKERS)
 
 @bp.operation("POST", "/workers/", body=WorkerRequest, status=201, summary="Create (or update) a worker",
               responses={201: documented(WorkerOut, "The worker"),
-                         400: documented(BusinessError, "Ops Group is not defined")})
+                         400: documented(BusinessError, "Ops Group is not defined")},
+              errors=(errors.OpsGroupNotDefined,))
 def create_worker(tenant, body):
     return tenant.upsert_worker(body)
 
