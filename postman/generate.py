@@ -241,7 +241,7 @@ def auth_and_malformed(seed: dict):
 
 def control_plane(seed: dict):
     fault = {"method": "POST", "path": "/orders/track", "status": 503, "times": 1}
-    return folder("Control plane (/__mock/)", "Health, scenarios, faults, clock, journal, state.", [
+    return folder("Control plane (/__mock/)", "Health, scenarios, faults, clock, coverage, journal, state.", [
         request("Health", "GET", "/__mock/health", status=200, expect={"status": "ok"}, auth=NO_AUTH),
         request("List scenarios", "GET", "/__mock/scenarios", status=200, auth=NO_AUTH,
                 checks=[("default is there", "body.scenarios.map(s => s.name).indexOf('default') >= 0")]),
@@ -278,6 +278,13 @@ def control_plane(seed: dict):
                 dict(seed, worker_handle="unlinked", orders=[order("unlinked-1")]), status=400,
                 expect={"code": "driver_not_linked_to_device", "title": "Worker needs to be linked to a device first",
                         "detail": {"description": "The worker is not yet linked to a device"}}),
+        request("Coverage of HyperTrack's outcomes", "GET", "/__mock/coverage", status=200, checks=[
+            ("driver_not_linked_to_device met", "body.outcomes.some(o => o.operation === 'POST /orders/track' && "
+             "o.status === 400 && o.code === 'driver_not_linked_to_device' && o.hits >= 1)"),
+            ("the faulted 503 is no documented outcome", "body.undocumented.some(o => o.operation === "
+             "'POST /orders/track' && o.status === 503 && o.hits >= 1)"),
+            ("exercised of total", "body.exercised === body.outcomes.filter(o => o.hits > 0).length && "
+             "body.total === body.outcomes.length && body.tenant === pm.environment.get('accountId')")]),
         request("The journal: refused requests", "GET", "/__mock/requests?status=5xx", status=200,
                 checks=[("the faulted 503, with its reason", "body.requests.length === 1 && body.requests[0].status === 503 && "
                          "body.requests[0].reason.indexOf('fault') === 0")]),
