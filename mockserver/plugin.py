@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from .config import env_name
+from .models.coverage import Coverage
 from .testing import (
     CoverageTotals,
     HyperTrackMock,
@@ -40,6 +41,8 @@ _INI = {"fixtures": "directory of scenario files (default: the shipped ones)",
         "seed": "seed for generated values (default: none)"}
 #: The session's coverage readings, added up (on the controller, every xdist worker's too).
 COVERAGE = pytest.StashKey[CoverageTotals]()
+#: What the in-process server's tests met, added up before each reset (read as a whole once, at the end).
+IN_PROCESS = pytest.StashKey[Coverage]()
 #: Where an xdist worker hands its sum to the controller (``workeroutput``).
 WORKER_OUTPUT = "hypertrack_mock_coverage"
 
@@ -55,6 +58,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.stash[COVERAGE] = CoverageTotals()
+    config.stash[IN_PROCESS] = Coverage()
     config.addinivalue_line("markers", "hypertrack_scenario(name): load this shipped scenario (or scenario "
                                        "document) for the test's tenant before it runs")
 
@@ -130,7 +134,9 @@ def hypertrack_mock_server(pytestconfig):
         return
     server = MockServer(_settings(pytestconfig)).start()
     yield server
-    pytestconfig.stash[COVERAGE].add(server.coverage())  # what the last test met (the others': at each reset)
+    met = pytestconfig.stash[IN_PROCESS]
+    met.add(server.backend.coverage)  # what the last test met (the others': at each reset)
+    pytestconfig.stash[COVERAGE].add(server.coverage(met))
     server.stop()
 
 
@@ -140,7 +146,7 @@ def hypertrack_mock(request, hypertrack_mock_server):
     if hypertrack_mock_server is None:
         mock = HyperTrackMock.fresh_tenant(os.environ[URL_VARIABLE])
     else:
-        request.config.stash[COVERAGE].add(hypertrack_mock_server.coverage())  # before the reset clears it
+        request.config.stash[IN_PROCESS].add(hypertrack_mock_server.backend.coverage)  # before the reset clears it
         hypertrack_mock_server.backend.reset()
         mock = HyperTrackMock.fresh_tenant(hypertrack_mock_server.url, hypertrack_mock_server)
     marker = request.node.get_closest_marker("hypertrack_scenario")

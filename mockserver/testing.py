@@ -65,12 +65,12 @@ class MockServer:
         self._server.start()
         return self
 
-    def coverage(self) -> dict:
+    def coverage(self, counts=None) -> dict:
         """The server-wide coverage, as ``GET /__mock/coverage`` without credentials answers it (read here,
-        without HTTP: no admin token needed)."""
+        without HTTP: no admin token needed); or ``counts`` (a ``models.coverage.Coverage``) read the same way."""
         from .web.control.coverage import report
 
-        return report(self.backend.coverage, self.app.pipeline.routes.catalogue())
+        return report(self.backend.coverage if counts is None else counts, self.app.pipeline.routes.catalogue())
 
     def stop(self) -> None:
         self._server.stop()
