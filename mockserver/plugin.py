@@ -11,7 +11,7 @@ sharing one server never see each other.
 
 At the end of a session that used the mock, the plugin prints which of HyperTrack's documented outcomes
 its tests met (``GET /__mock/coverage``), and ``--hypertrack-coverage=PATH`` writes the whole as JSON:
-in-process, the server's readings taken before each test's reset, added up; against
+in-process, the server's counts added up before each test's reset and read once at the end; against
 ``HYPERTRACK_MOCK_URL``, each test's tenant read before it is freed, added up; under pytest-xdist, each
 worker's sum added up on the controller.
 """

@@ -249,8 +249,8 @@ def _described(outcome: tuple) -> str:
 
 
 class CoverageTotals:
-    """Readings of ``GET /__mock/coverage`` added up (a session's tenants, or an in-process server's
-    readings before each reset): ``reading()`` is their sum in the same shape, ``summary()`` a few lines."""
+    """Readings of ``GET /__mock/coverage`` added up (a session's tenants, xdist workers' sums):
+    ``reading()`` is their sum in the same shape, ``summary()`` a few lines."""
 
     def __init__(self):
         self.readings = 0
