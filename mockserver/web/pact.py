@@ -1,0 +1,306 @@
+"""A tenant's journal as a Pact (specification 3), for PactFlow's bi-directional contract testing.
+
+PactFlow compares a consumer's pact with the provider's OpenAPI, as its ``swagger-mock-validator``
+does: a response object may hold only the properties its schema names (every object is closed), and a
+status the operation does not document is refused.  The mock answers as HyperTrack does, examples
+included, and some of those answers break HyperTrack's own schemas (the timeline written in the
+examples' event types, an ``Error.detail`` that is an object, a 422's map of fields).  So the pact
+states only what the schemas promise: each answer's body is reduced to what the operation's schema
+accepts as that validator reads it (``Reading``), and an exchange that cannot be stated is left out;
+``metadata`` lists both, with the reasons.
+
+The schemas are HyperTrack's spec as published, only typed (``hypertrack_answers.json``, written by
+``python -m contract.answers`` from the repository's vendored copy, which is not installed).
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from ..models.journal import MAX_KEPT_BODY, Cut
+from ..version import __version__
+from .journal import _redact
+
+ANSWERS = Path(__file__).parent / "hypertrack_answers.json"
+PROVIDER = "HyperTrack"
+SPECIFICATION = "3.0.0"
+#: The request headers a pact keeps: the credential (redacted), and what says what the body is and
+#: what answer is wanted.  The rest (Host, User-Agent, Content-Length, ...) is the transport's.
+KEPT_REQUEST_HEADERS = ("authorization", "content-type", "accept")
+CONTROL_PLANE = "/__mock/"
+
+
+class NoFit(Exception):
+    """A value that no reduction makes acceptable to a schema."""
+
+
+class Reading:
+    """HyperTrack's documented answers as swagger-mock-validator reads them (its ``transformSchema``):
+    an ``object`` without ``oneOf``/``anyOf``/``allOf`` is closed unless it maps names to a schema, and
+    ``required`` counts only beside a ``oneOf`` (a consumer may use a part of an answer); ``nullable``
+    admits null."""
+
+    def __init__(self, document: dict):
+        self.schemas = {name: self._as_read(schema) for name, schema in document["schemas"].items()}
+        self.operations = {name: {status: None if schema is None else self._as_read(schema)
+                                  for status, schema in statuses.items()}
+                           for name, statuses in document["operations"].items()}
+        self.patterns = self._patterns()
+
+    def _as_read(self, node):
+        if isinstance(node, list):
+            return [self._as_read(value) for value in node]
+        if not isinstance(node, dict):
+            return node
+        node = {key: ({name: self._as_read(value) for name, value in node[key].items()} if key == "properties"
+                      else self._as_read(value)) for key, value in node.items()}
+        combined = any(key in node for key in ("oneOf", "anyOf", "allOf"))
+        if node.get("type") == "object" and node.get("additionalProperties", True) is True and not combined:
+            node["additionalProperties"] = False
+        if "oneOf" not in node:
+            node.pop("required", None)
+        if node.pop("nullable", False) and isinstance(node.get("type"), str):
+            node["type"] = [node["type"], "null"]
+        return node
+
+    def _patterns(self) -> list[tuple[str, re.Pattern, str]]:
+        """(method, path pattern, operation name) of each operation, literal paths first (``/orders/routes/``
+        is not an order handle)."""
+        found = []
+        for name in self.operations:
+            method, path = name.split(" ", 1)
+            pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path))
+            found.append((method, re.compile(f"^{pattern}$"), name))
+        return sorted(found, key=lambda row: (row[2].count("{"), -len(row[2])))
+
+    def operation(self, method: str, path: str) -> str | None:
+        """The operation of HyperTrack's spec that a request is (``GET /orders/{order_handle}``), if any."""
+        return next((name for verb, pattern, name in self.patterns if verb == method and pattern.match(path)), None)
+
+    # --- reduction ---------------------------------------------------------------------------------
+
+    def reduce(self, value, schema: dict, where: str = "", removed: list | None = None):
+        """``value`` with what ``schema`` does not accept taken out (a property it does not name, an item
+        that fits none of its schemas, a property that fits none), each taken-out part's path appended to
+        ``removed``; ``NoFit`` if nothing that is left fits."""
+        removed = [] if removed is None else removed
+        if "$ref" in schema:
+            value = self.reduce(value, self.schemas[schema["$ref"].rsplit("/", 1)[1]], where, removed)
+        for part in schema.get("allOf", ()):
+            value = self.reduce(value, part, where, removed)
+        for combinator in ("anyOf", "oneOf"):
+            if combinator in schema:
+                value = self._choose(value, schema[combinator], combinator == "oneOf", where, removed)
+        if "not" in schema and self.fits(value, schema["not"]):
+            raise NoFit(where)
+        types = schema.get("type")
+        if types is not None and not _is(value, [types] if isinstance(types, str) else types):
+            raise NoFit(where)
+        if "enum" in schema and not any(_same(value, option) for option in schema["enum"]):
+            raise NoFit(where)
+        if isinstance(value, dict) and ("properties" in schema or "additionalProperties" in schema):
+            value = self._reduce_object(value, schema, where, removed)
+        elif isinstance(value, list) and "items" in schema:
+            value = self._reduce_items(value, schema["items"], where, removed)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and (
+                value < schema.get("minimum", value) or value > schema.get("maximum", value)):
+            raise NoFit(where)
+        if isinstance(value, str) and len(value) < schema.get("minLength", 0):
+            raise NoFit(where)
+        if isinstance(value, list) and not (
+                schema.get("minItems", 0) <= len(value) <= schema.get("maxItems", len(value))):
+            raise NoFit(where)
+        return value
+
+    def fits(self, value, schema: dict) -> bool:
+        """Whether ``schema`` accepts ``value`` as it is."""
+        try:
+            return _same(self.reduce(value, schema), value)
+        except NoFit:
+            return False
+
+    def _choose(self, value, options: list, exclusive: bool, where: str, removed: list):
+        """The fullest reduction of ``value`` by one of ``options`` that (``exclusive``: only) it then fits."""
+        candidates = []
+        for option in options:
+            taken: list = []
+            try:
+                reduced = self.reduce(value, option, where, taken)
+            except NoFit:
+                continue
+            if not exclusive or sum(self.fits(reduced, other) for other in options) == 1:
+                candidates.append((len(json.dumps(reduced)), reduced, taken))
+        if not candidates:
+            raise NoFit(where)
+        _, reduced, taken = max(candidates, key=lambda candidate: candidate[0])
+        removed.extend(taken)
+        return reduced
+
+    def _reduce_object(self, value: dict, schema: dict, where: str, removed: list) -> dict:
+        properties, others = schema.get("properties", {}), schema.get("additionalProperties", True)
+        required = set(schema.get("required", ()))
+        kept = {}
+        for key, item in value.items():
+            inner = f"{where}.{key}" if where else key
+            below = properties.get(key, others if isinstance(others, dict) else None)
+            if below is None and others is not False:
+                kept[key] = item
+                continue
+            try:
+                if below is None:
+                    raise NoFit(inner)
+                kept[key] = self.reduce(item, below, inner, removed)
+            except NoFit:
+                if key in required:
+                    raise
+                removed.append(inner)
+        if not required <= kept.keys():
+            raise NoFit(where)
+        return kept
+
+    def _reduce_items(self, value: list, schema: dict, where: str, removed: list) -> list:
+        kept = []
+        for index, item in enumerate(value):
+            try:
+                kept.append(self.reduce(item, schema, f"{where}[{index}]", removed))
+            except NoFit:
+                removed.append(f"{where}[{index}]")
+        return kept
+
+
+_TYPES = {"string": str, "object": dict, "array": list, "boolean": bool}
+
+
+def _is(value, types: list) -> bool:
+    for name in types:
+        if name == "null" and value is None:
+            return True
+        if name in ("number", "integer") and isinstance(value, (int, float)) and not isinstance(value, bool):
+            if name == "number" or isinstance(value, int) or value.is_integer():
+                return True
+        elif name in _TYPES and isinstance(value, _TYPES[name]):
+            return True
+    return False
+
+
+def _same(first, second) -> bool:
+    """Equal as JSON (``True`` is not ``1``)."""
+    return json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
+@lru_cache(maxsize=1)
+def reading() -> Reading:
+    """HyperTrack's documented answers, read once per process."""
+    return Reading(json.loads(ANSWERS.read_text()))
+
+
+# --- the pact ----------------------------------------------------------------------------------------
+
+class LeftOut(Exception):
+    """An exchange the pact cannot state, and why."""
+
+
+def _decoded(raw, what: str):
+    if type(raw) is Cut:
+        raise LeftOut(f"its {what} was longer than the journal keeps ({MAX_KEPT_BODY // 1024} KiB)")
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        if what == "answer":
+            raise LeftOut("its answer is not JSON") from None
+        return raw.decode("utf-8", "replace")
+
+
+def _request(entry) -> dict:
+    headers = {}
+    for name, value in entry.headers:
+        if name in KEPT_REQUEST_HEADERS:
+            spelled = "-".join(part.capitalize() for part in name.split("-"))
+            headers[spelled] = _redact(value) if name == "authorization" else value
+    request = {"method": entry.method, "path": entry.path}
+    if entry.query:
+        request["query"] = parse_qs(entry.query, keep_blank_values=True)
+    if headers:
+        request["headers"] = headers
+    body = _decoded(entry.body, "request body")
+    if body is not None:
+        request["body"] = body
+    return request
+
+
+def interaction(entry, spec: Reading) -> tuple[dict, list[str]]:
+    """An entry as a pact's interaction (without its description), and the paths of the parts of its
+    answer's body taken out; ``LeftOut`` if it cannot be one."""
+    if entry.path.startswith(CONTROL_PLANE):
+        raise LeftOut("the mock's control plane, not HyperTrack's API")
+    operation = spec.operation(entry.method, entry.path)
+    if operation is None:
+        raise LeftOut("not an operation of HyperTrack's spec")
+    if entry.status is None:
+        raise LeftOut("the connection was dropped (a fault rule): there is no answer to state")
+    statuses = spec.operations[operation]
+    if str(entry.status) not in statuses:
+        raise LeftOut(f"HyperTrack's spec documents no {entry.status} for {operation}")
+    request = _request(entry)
+    body, schema, removed = _decoded(entry.response, "answer"), statuses[str(entry.status)], []
+    if schema is None and body is not None:
+        body, removed = None, ["(the body: HyperTrack documents none for this answer)"]
+    elif schema is not None:
+        try:
+            body = spec.reduce(body, schema, "", removed)
+        except NoFit:
+            raise LeftOut(f"its answer fits no schema that HyperTrack documents for {entry.status}, "
+                          "even reduced") from None
+    response = {"status": entry.status}
+    if body is not None:
+        response.update(headers={"Content-Type": "application/json"}, body=body)
+    return {"request": request, "response": response}, removed
+
+
+def build(entries, consumer: str, dropped: int = 0) -> dict:
+    """The pact of ``entries`` (a journal's, oldest first): one interaction per distinct request and
+    answer, with ``metadata`` listing what was left out or taken out, and why."""
+    spec = reading()
+    interactions, seen, reduced = [], set(), []
+    left_out: Counter = Counter()
+    descriptions: Counter = Counter()
+    for entry in entries:
+        try:
+            stated, removed = interaction(entry, spec)
+        except LeftOut as why:
+            left_out[(f"{entry.method} {entry.path}", entry.status, str(why))] += 1
+            continue
+        key = json.dumps(stated, sort_keys=True)
+        if key in seen:
+            continue
+        seen.add(key)
+        title = f"{entry.method} {entry.path}{'?' + entry.query if entry.query else ''} answering {entry.status}"
+        descriptions[title] += 1
+        if descriptions[title] > 1:
+            title = f"{title} ({descriptions[title]})"
+        interactions.append({"description": title, **stated})
+        if removed:
+            reduced.append({"interaction": title, "removed": removed})
+    return {
+        "consumer": {"name": consumer},
+        "provider": {"name": PROVIDER},
+        "interactions": interactions,
+        "metadata": {
+            "pactSpecification": {"version": SPECIFICATION},
+            "hypertrack-mock": {
+                "version": __version__,
+                "leftOut": [{"request": request, "status": status, "reason": reason, "count": count}
+                            for (request, status, reason), count in left_out.items()],
+                "reduced": reduced,
+                "reducedBecause": "an answer's parts that HyperTrack's schema for it does not accept, read as "
+                                  "swagger-mock-validator reads it (every object closed), are taken out",
+                "journalDropped": dropped,
+            },
+        },
+    }
