@@ -10,7 +10,8 @@ reason, the few documented answers that no request to the mock can get), fetches
 (``GET /__mock/pact``), writes it and HyperTrack's spec (``reference.typed()``: as published, typed as
 JSON-Schema validators need it, nullable enums admitting null) to a temporary directory, and runs the
 validator.  It fails on any error the validator reports, on a documented answer that the pact lacks,
-and on an exchange the pact leaves out that the journal did not mean to leave out.
+on an exchange the pact leaves out that the journal did not mean to leave out, and if the validator
+lets through a copy of the pact broken on purpose (an unnamed property, an undocumented status).
 """
 from __future__ import annotations
 
@@ -179,6 +180,16 @@ def validate(validator: Path, spec_file: Path, pact_file: Path) -> tuple[int, st
     return done.returncode, done.stdout + done.stderr
 
 
+def broken_copy(pact: dict) -> dict:
+    """``pact`` with two things PactFlow must refuse: a property HyperTrack's schema does not name in an
+    answer, and a status the operation does not document."""
+    broken = copy.deepcopy(pact)
+    with_body = next(i for i in broken["interactions"] if isinstance(i["response"].get("body"), dict))
+    with_body["response"]["body"]["pact_check"] = True
+    broken["interactions"][-1]["response"]["status"] = 599
+    return broken
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--node-modules", type=Path, default=ROOT / "postman" / "node_modules",
@@ -213,6 +224,13 @@ def main(argv=None) -> int:
         spec_file.write_text(json.dumps(typed()))
         pact_file.write_text(json.dumps(pact, indent=1))
         code, output = validate(validator, spec_file, pact_file)
+        # The validator must really judge: a broken copy of the same pact is refused, for both faults.
+        broken_file = directory / "pact-broken-on-purpose.json"
+        broken_file.write_text(json.dumps(broken_copy(pact)))
+        broken_code, broken_output = validate(validator, spec_file, broken_file)
+    for expected in ("response.body.incompatible", "response.status.unknown"):
+        if broken_code == 0 or expected not in broken_output:
+            problems.append(f"the validator let a broken pact through ({expected} not reported): {broken_output}")
     print(f"\n{len(pact['interactions'])} interactions, {len(left_out)} kinds of exchange left out, "
           f"{len(pact['metadata']['hypertrack-mock']['reduced'])} answers reduced")
     for entry in left_out:

@@ -8,9 +8,15 @@ test gets a clean server.  ``hypertrack_webhooks`` adds a receiver of the test's
 ``HYPERTRACK_MOCK_URL`` set, the fixtures drive that server instead
 (for example the Docker container) and each test gets a fresh account, so parallel workers and CI jobs
 sharing one server never see each other.
+
+``--hypertrack-pact=PATH`` writes the session's pact with HyperTrack (``GET /__mock/pact``): each test's
+tenant's pact, read as the test ends (before its tenant is reset), merged, each distinct interaction once.
+A test that outgrows its tenant's journal (``--journal-cap``) leaves its oldest exchanges out of the pact;
+``metadata["hypertrack-mock"]["journalDropped"]`` counts them.
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -20,6 +26,8 @@ from .config import env_name
 from .testing import HyperTrackMock, InboxReceiver, MockServer, NoMockAnswers, WebhookReceiver, check_answers
 
 URL_VARIABLE = "HYPERTRACK_MOCK_URL"
+#: Each test's pact, gathered for ``--hypertrack-pact`` (on an xdist worker, that worker's tests').
+_PACTS = pytest.StashKey[list]()
 _INI = {"fixtures": "directory of scenario files (default: the shipped ones)",
         "scenario": "startup scenario (default: default)",
         "seed": "seed for generated values (default: none)"}
@@ -29,9 +37,15 @@ def pytest_addoption(parser):
     for key, help_text in _INI.items():
         parser.addini(f"hypertrack_mock_{key}", f"hypertrack-mock: {help_text}; "
                       f"{env_name(key)} overrides it", default=None)
+    group = parser.getgroup("hypertrack-mock")
+    group.addoption("--hypertrack-pact", metavar="PATH", default=None,
+                    help="write the session's pact with HyperTrack (every test's exchanges) to PATH")
+    group.addoption("--hypertrack-pact-consumer", metavar="NAME", default=None,
+                    help="the consumer the pact names (default: the name of pytest's rootdir)")
 
 
 def pytest_configure(config):
+    config.stash[_PACTS] = []
     config.addinivalue_line("markers", "hypertrack_scenario(name): load this shipped scenario (or scenario "
                                        "document) for the test's tenant before it runs")
 
@@ -86,6 +100,8 @@ def hypertrack_mock(request, hypertrack_mock_server):
     if marker is not None:
         mock.load_scenario(marker.args[0])
     yield mock
+    if request.config.getoption("hypertrack_pact"):
+        request.config.stash[_PACTS].append(mock.pact(_consumer(request.config)))
     if hypertrack_mock_server is None:
         mock.reset()  # frees the tenant on the shared server
     mock.close()
@@ -102,3 +118,32 @@ def hypertrack_webhooks(hypertrack_mock, hypertrack_mock_server):
     yield receiver
     hypertrack_mock.clear_webhook()
     receiver.close()
+
+
+def _consumer(config) -> str:
+    return config.getoption("hypertrack_pact_consumer") or config.rootpath.name
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """An xdist worker's tests' pact, gathered by the controller."""
+    found = getattr(node, "workeroutput", {}).get("hypertrack_pact")
+    if found:
+        node.config.stash[_PACTS].append(json.loads(found))
+
+
+def pytest_sessionfinish(session):
+    """``--hypertrack-pact``: the session's pact written (on an xdist worker: handed to the controller)."""
+    config = session.config
+    path = config.getoption("hypertrack_pact")
+    if not path:
+        return
+    from .web.pact import merge
+
+    pact = merge(config.stash[_PACTS], _consumer(config))
+    if hasattr(config, "workerinput"):
+        config.workeroutput["hypertrack_pact"] = json.dumps(pact)
+        return
+    target = config.invocation_params.dir / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(pact, indent=2) + "\n")

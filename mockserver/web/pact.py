@@ -263,44 +263,80 @@ def interaction(entry, spec: Reading) -> tuple[dict, list[str]]:
     return {"request": request, "response": response}, removed
 
 
+class _Pact:
+    """A pact being written: its interactions, each once, and what was left out or taken out."""
+
+    def __init__(self):
+        self.interactions, self.seen, self.reduced = [], set(), []
+        self.left_out: Counter = Counter()
+        self.titles: Counter = Counter()
+        self.dropped = 0
+
+    def add(self, title: str, stated: dict, removed: list) -> None:
+        """``stated`` (an interaction without its description) under ``title``, unless it is there already."""
+        key = json.dumps(stated, sort_keys=True)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.titles[title] += 1
+        if self.titles[title] > 1:  # the same request, another answer
+            title = f"{title} ({self.titles[title]})"
+        self.interactions.append({"description": title, **stated})
+        if removed:
+            self.reduced.append({"interaction": title, "removed": removed})
+
+    def document(self, consumer: str) -> dict:
+        return {
+            "consumer": {"name": consumer},
+            "provider": {"name": PROVIDER},
+            "interactions": self.interactions,
+            "metadata": {
+                "pactSpecification": {"version": SPECIFICATION},
+                "hypertrack-mock": {
+                    "version": __version__,
+                    "leftOut": [{"request": request, "status": status, "reason": reason, "count": count}
+                                for (request, status, reason), count in self.left_out.items()],
+                    "reduced": self.reduced,
+                    "reducedBecause": REDUCED_BECAUSE,
+                    "journalDropped": self.dropped,
+                },
+            },
+        }
+
+
+REDUCED_BECAUSE = ("the parts of an answer that HyperTrack's schema for it does not accept, read as "
+                   "swagger-mock-validator reads it (every object closed), are taken out")
+_NUMBERED = re.compile(r" \(\d+\)$")
+
+
 def build(entries, consumer: str, dropped: int = 0) -> dict:
     """The pact of ``entries`` (a journal's, oldest first): one interaction per distinct request and
-    answer, with ``metadata`` listing what was left out or taken out, and why."""
-    spec = reading()
-    interactions, seen, reduced = [], set(), []
-    left_out: Counter = Counter()
-    descriptions: Counter = Counter()
+    answer, with ``metadata`` listing what was left out or taken out, and why (``dropped``: how many
+    older entries the journal no longer holds)."""
+    spec, pact = reading(), _Pact()
+    pact.dropped = dropped
     for entry in entries:
         try:
             stated, removed = interaction(entry, spec)
         except LeftOut as why:
-            left_out[(f"{entry.method} {entry.path}", entry.status, str(why))] += 1
+            pact.left_out[(f"{entry.method} {entry.path}", entry.status, str(why))] += 1
             continue
-        key = json.dumps(stated, sort_keys=True)
-        if key in seen:
-            continue
-        seen.add(key)
-        title = f"{entry.method} {entry.path}{'?' + entry.query if entry.query else ''} answering {entry.status}"
-        descriptions[title] += 1
-        if descriptions[title] > 1:
-            title = f"{title} ({descriptions[title]})"
-        interactions.append({"description": title, **stated})
-        if removed:
-            reduced.append({"interaction": title, "removed": removed})
-    return {
-        "consumer": {"name": consumer},
-        "provider": {"name": PROVIDER},
-        "interactions": interactions,
-        "metadata": {
-            "pactSpecification": {"version": SPECIFICATION},
-            "hypertrack-mock": {
-                "version": __version__,
-                "leftOut": [{"request": request, "status": status, "reason": reason, "count": count}
-                            for (request, status, reason), count in left_out.items()],
-                "reduced": reduced,
-                "reducedBecause": "an answer's parts that HyperTrack's schema for it does not accept, read as "
-                                  "swagger-mock-validator reads it (every object closed), are taken out",
-                "journalDropped": dropped,
-            },
-        },
-    }
+        query = f"?{entry.query}" if entry.query else ""
+        pact.add(f"{entry.method} {entry.path}{query} answering {entry.status}", stated, removed)
+    return pact.document(consumer)
+
+
+def merge(pacts, consumer: str) -> dict:
+    """One pact of several (each test's tenant's, in a test session): each distinct interaction once,
+    the left-out exchanges counted together."""
+    pact = _Pact()
+    for each in pacts:
+        mock = each["metadata"]["hypertrack-mock"]
+        removed = {entry["interaction"]: entry["removed"] for entry in mock["reduced"]}
+        for found in each["interactions"]:
+            stated = {key: value for key, value in found.items() if key != "description"}
+            pact.add(_NUMBERED.sub("", found["description"]), stated, removed.get(found["description"], []))
+        for entry in mock["leftOut"]:
+            pact.left_out[(entry["request"], entry["status"], entry["reason"])] += entry["count"]
+        pact.dropped += mock["journalDropped"]
+    return pact.document(consumer)
