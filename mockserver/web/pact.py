@@ -50,6 +50,19 @@ class Reading:
                                   for status, schema in statuses.items()}
                            for name, statuses in document["operations"].items()}
         self.patterns = self._patterns()
+        #: Every list of ``anyOf``/``oneOf`` options, by ``id``, for ``_chosen``'s cache (a list is no key).
+        self._by_id = {}
+        self._index_options([self.schemas, self.operations])
+
+    def _index_options(self, node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("anyOf", "oneOf"):
+                    self._by_id[id(value)] = value
+                self._index_options(value)
+        elif isinstance(node, list):
+            for value in node:
+                self._index_options(value)
 
     def _as_read(self, node):
         if isinstance(node, list):
@@ -117,28 +130,80 @@ class Reading:
         return value
 
     def fits(self, value, schema: dict) -> bool:
-        """Whether ``schema`` accepts ``value`` as it is."""
-        try:
-            return _same(self.reduce(value, schema), value)
-        except NoFit:
+        """Whether ``schema`` accepts ``value`` as it is (what ``reduce`` would leave unchanged)."""
+        if "$ref" in schema and not self.fits(value, self.schemas[schema["$ref"].rsplit("/", 1)[1]]):
             return False
+        if not all(self.fits(value, part) for part in schema.get("allOf", ())):
+            return False
+        if "anyOf" in schema and not any(self.fits(value, part) for part in schema["anyOf"]):
+            return False
+        if "oneOf" in schema and not self._fits_one(value, schema["oneOf"]):
+            return False
+        if "not" in schema and self.fits(value, schema["not"]):
+            return False
+        types = schema.get("type")
+        if types is not None and not _is(value, [types] if isinstance(types, str) else types):
+            return False
+        if "enum" in schema and not any(_same(value, option) for option in schema["enum"]):
+            return False
+        if isinstance(value, dict):
+            properties, others = schema.get("properties", {}), schema.get("additionalProperties", True)
+            for key, item in value.items():
+                below = properties.get(key, others if isinstance(others, dict) else None)
+                if (below is None and others is False) or (below is not None and not self.fits(item, below)):
+                    return False
+            if not set(schema.get("required", ())) <= value.keys():
+                return False
+        elif isinstance(value, list):
+            if "items" in schema and not all(self.fits(item, schema["items"]) for item in value):
+                return False
+            if not schema.get("minItems", 0) <= len(value) <= schema.get("maxItems", len(value)):
+                return False
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            if value < schema.get("minimum", value) or value > schema.get("maximum", value):
+                return False
+        elif isinstance(value, str) and len(value) < schema.get("minLength", 0):
+            return False
+        return True
 
     def _choose(self, value, options: list, exclusive: bool, where: str, removed: list):
         """The fullest reduction of ``value`` by one of ``options`` that (``exclusive``: only) it then fits."""
-        candidates = []
+        exact = [option for option in options if self.fits(value, option)]
+        if len(exact) == 1 or (exact and not exclusive):  # nothing to take out
+            return value
+        # The same value (a timeline's event, a destination) recurs in answer after answer: chosen once.
+        reduced, taken = self._chosen(id(options), exclusive, json.dumps(value, sort_keys=True))
+        removed.extend(path if not where else where + path if path.startswith("[") else f"{where}.{path}"
+                       for path in taken)
+        return reduced
+
+    @lru_cache(maxsize=4096)  # noqa: B019 (one Reading a process, kept for good: its cache goes with it)
+    def _chosen(self, options_id: int, exclusive: bool, text: str) -> tuple:
+        """``_choose``'s answer for a value (``text``, as JSON) and the options of ``options_id``, with the
+        paths taken out relative to the value; ``NoFit`` if none fits."""
+        options, value = self._by_id[options_id], json.loads(text)
+        candidates = {}
         for option in options:
             taken: list = []
             try:
-                reduced = self.reduce(value, option, where, taken)
+                reduced = self.reduce(value, option, "", taken)
             except NoFit:
                 continue
-            if not exclusive or sum(self.fits(reduced, other) for other in options) == 1:
-                candidates.append((len(json.dumps(reduced)), reduced, taken))
-        if not candidates:
-            raise NoFit(where)
-        _, reduced, taken = max(candidates, key=lambda candidate: candidate[0])
-        removed.extend(taken)
-        return reduced
+            candidates.setdefault(json.dumps(reduced, sort_keys=True), (reduced, tuple(taken)))
+        for key in sorted(candidates, key=len, reverse=True):  # the fullest first
+            reduced, taken = candidates[key]
+            if not exclusive or self._fits_one(reduced, options):
+                return reduced, taken
+        raise NoFit("")
+
+    def _fits_one(self, value, options: list) -> bool:
+        """Whether exactly one of ``options`` accepts ``value``."""
+        found = 0
+        for option in options:
+            found += self.fits(value, option)
+            if found > 1:
+                return False
+        return found == 1
 
     def _reduce_object(self, value: dict, schema: dict, where: str, removed: list) -> dict:
         properties, others = schema.get("properties", {}), schema.get("additionalProperties", True)
@@ -188,8 +253,12 @@ def _is(value, types: list) -> bool:
 
 
 def _same(first, second) -> bool:
-    """Equal as JSON (``True`` is not ``1``)."""
-    return json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    """Equal as JSON values (``True`` is not ``1``), as an ``enum`` compares."""
+    if isinstance(first, bool) or isinstance(second, bool) or first is None or second is None:
+        return first is second
+    if isinstance(first, (dict, list)) or isinstance(second, (dict, list)):
+        return json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    return first == second
 
 
 @lru_cache(maxsize=1)
@@ -315,15 +384,37 @@ def build(entries, consumer: str, dropped: int = 0) -> dict:
     older entries the journal no longer holds)."""
     spec, pact = reading(), _Pact()
     pact.dropped = dropped
+    #: Each exchange seen, and the key it was left out under (None: it is stated): a test that reads the
+    #: same thing ten times has it stated (and reduced) once.
+    exchanges: dict = {}
     for entry in entries:
+        exchange = _exchange(entry)
+        if exchange in exchanges:
+            if exchanges[exchange] is not None:
+                pact.left_out[exchanges[exchange]] += 1
+            continue
         try:
             stated, removed = interaction(entry, spec)
         except LeftOut as why:
-            pact.left_out[(f"{entry.method} {entry.path}", entry.status, str(why))] += 1
+            key = (f"{entry.method} {entry.path}", entry.status, str(why))
+            pact.left_out[key] += 1
+            if exchange is not None:
+                exchanges[exchange] = key
             continue
+        if exchange is not None:
+            exchanges[exchange] = None
         query = f"?{entry.query}" if entry.query else ""
         pact.add(f"{entry.method} {entry.path}{query} answering {entry.status}", stated, removed)
     return pact.document(consumer)
+
+
+def _exchange(entry) -> tuple | None:
+    """What makes an entry the same exchange as another, as a key (None: a body was cut, no key)."""
+    if type(entry.body) is Cut or type(entry.response) is Cut:
+        return None
+    headers = tuple((name, _redact(value) if name == "authorization" else value) for name, value in entry.headers
+                    if name in KEPT_REQUEST_HEADERS)
+    return entry.method, entry.path, entry.query, headers, entry.body, entry.status, entry.response
 
 
 def merge(pacts, consumer: str) -> dict:
