@@ -23,7 +23,7 @@ from urllib.parse import parse_qs
 
 from ..models.journal import MAX_KEPT_BODY, Cut
 from ..version import __version__
-from .journal import _redact
+from .journal import redact
 
 ANSWERS = Path(__file__).parent / "hypertrack_answers.json"
 PROVIDER = "HyperTrack"
@@ -119,6 +119,8 @@ class Reading:
             value = self._reduce_object(value, schema, where, removed)
         elif isinstance(value, list) and "items" in schema:
             value = self._reduce_items(value, schema["items"], where, removed)
+        if isinstance(value, dict) and not set(schema.get("required", ())) <= value.keys():
+            raise NoFit(where)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and (
                 value < schema.get("minimum", value) or value > schema.get("maximum", value)):
             raise NoFit(where)
@@ -291,7 +293,7 @@ def _request(entry) -> dict:
     for name, value in entry.headers:
         if name in KEPT_REQUEST_HEADERS:
             spelled = "-".join(part.capitalize() for part in name.split("-"))
-            headers[spelled] = _redact(value) if name == "authorization" else value
+            headers[spelled] = redact(value) if name == "authorization" else value
     request = {"method": entry.method, "path": entry.path}
     if entry.query:
         request["query"] = parse_qs(entry.query, keep_blank_values=True)
@@ -412,7 +414,7 @@ def _exchange(entry) -> tuple | None:
     """What makes an entry the same exchange as another, as a key (None: a body was cut, no key)."""
     if type(entry.body) is Cut or type(entry.response) is Cut:
         return None
-    headers = tuple((name, _redact(value) if name == "authorization" else value) for name, value in entry.headers
+    headers = tuple((name, redact(value) if name == "authorization" else value) for name, value in entry.headers
                     if name in KEPT_REQUEST_HEADERS)
     return entry.method, entry.path, entry.query, headers, entry.body, entry.status, entry.response
 
