@@ -268,3 +268,27 @@ def test_the_plugin_writes_the_session_s_pact(pytester, monkeypatch):
     assert pact["metadata"]["hypertrack-mock"]["leftOut"] == [
         {"request": "GET /orders/o-1/nothing", "status": 404, "reason": "not an operation of HyperTrack's spec",
          "count": 1}]
+
+
+def test_a_reduction_keeps_what_exactly_one_variant_accepts_and_says_what_it_took():
+    reading = pacts.Reading({"operations": {}, "schemas": {
+        "Point": {"type": "object", "properties": {"type": {"type": "string", "enum": ["Point"]},
+                                                   "coordinates": {"type": "array", "items": {"type": "number"}}}},
+        "Named": {"type": "object", "properties": {"type": {"type": "string"}, "name": {"type": "string",
+                                                                                        "nullable": True}}},
+        "Either": {"oneOf": [{"$ref": "#/components/schemas/Point"}, {"$ref": "#/components/schemas/Named"}]},
+        "Page": {"type": "object", "properties": {"items": {"type": "array", "items": {
+            "$ref": "#/components/schemas/Either"}}}, "required": ["items"]}}})
+    page = {"items": [{"type": "Point", "coordinates": [1, 2], "radius": 5},   # Point, without radius
+                      {"type": "custom", "name": None, "extra": True},         # Named, without extra
+                      {"type": "Point"},                                       # both accept it: no variant alone
+                      7],                                                      # no variant at all
+            "next": "token"}
+    removed = []
+
+    reduced = reading.reduce(page, {"$ref": "#/components/schemas/Page"}, "", removed)
+
+    assert reduced == {"items": [{"type": "Point", "coordinates": [1, 2]}, {"type": "custom", "name": None}]}
+    assert removed == ["items[0].radius", "items[1].extra", "items[2]", "items[3]", "next"]
+    assert reading.fits(reduced, {"$ref": "#/components/schemas/Page"})
+    assert not reading.fits(page, {"$ref": "#/components/schemas/Page"})
