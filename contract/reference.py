@@ -146,10 +146,18 @@ def published() -> dict:
 
 
 @lru_cache(maxsize=1)
+def typed() -> dict:
+    """HyperTrack's spec as published, only typed as JSON-Schema validators need it: its void nullables
+    typed and its nullable enums listing null (read-only: copy before changing).  What a pact of the
+    mock is checked against (``contract/pact_check.py``), and what the mock reduces a pact's answers to."""
+    # (_stringify_dates builds new dicts and lists: what follows leaves published() as it was)
+    return _null_in_nullable_enums(_type_nullables(_stringify_dates(published())))
+
+
+@lru_cache(maxsize=1)
 def reference() -> dict:
     """The reference spec with its quirks handled (read-only: copy before changing)."""
-    # (_stringify_dates builds new dicts and lists: the quirks below leave published() as it was)
-    return _patch_quirks(_null_in_nullable_enums(_type_nullables(_stringify_dates(published()))))
+    return _patch_quirks(copy.deepcopy(typed()))
 
 
 def close_objects(node):

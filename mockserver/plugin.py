@@ -14,6 +14,11 @@ its tests met (``GET /__mock/coverage``), and ``--hypertrack-coverage=PATH`` wri
 in-process, the server's counts added up before each test's reset and read once at the end; against
 ``HYPERTRACK_MOCK_URL``, each test's tenant read before it is freed, added up; under pytest-xdist, each
 worker's sum added up on the controller.
+
+``--hypertrack-pact=PATH`` writes the session's pact with HyperTrack (``GET /__mock/pact``): each test's
+tenant's pact, read as the test ends (before its tenant is reset), merged, each distinct interaction once.
+A test that outgrows its tenant's journal (``--journal-cap``) leaves its oldest exchanges out of the pact;
+``metadata["hypertrack-mock"]["journalDropped"]`` counts them.
 """
 from __future__ import annotations
 
@@ -36,6 +41,8 @@ from .testing import (
 )
 
 URL_VARIABLE = "HYPERTRACK_MOCK_URL"
+#: Each test's pact, gathered for ``--hypertrack-pact`` (on an xdist worker, that worker's tests').
+_PACTS = pytest.StashKey[list]()
 _INI = {"fixtures": "directory of scenario files (default: the shipped ones)",
         "scenario": "startup scenario (default: default)",
         "seed": "seed for generated values (default: none)"}
@@ -45,6 +52,7 @@ COVERAGE = pytest.StashKey[CoverageTotals]()
 IN_PROCESS = pytest.StashKey[Coverage]()
 #: Where an xdist worker hands its sum to the controller (``workeroutput``).
 WORKER_OUTPUT = "hypertrack_mock_coverage"
+PACT_OUTPUT = "hypertrack_pact"
 
 
 def pytest_addoption(parser):
@@ -54,11 +62,17 @@ def pytest_addoption(parser):
     parser.addoption("--hypertrack-coverage", metavar="PATH", default=None,
                      help="hypertrack-mock: write which of HyperTrack's documented outcomes and webhooks the "
                           "session's tests met (GET /__mock/coverage, added up) to PATH as JSON")
+    group = parser.getgroup("hypertrack-mock")
+    group.addoption("--hypertrack-pact", metavar="PATH", default=None,
+                    help="write the session's pact with HyperTrack (every test's exchanges) to PATH")
+    group.addoption("--hypertrack-pact-consumer", metavar="NAME", default=None,
+                    help="the consumer the pact names (default: the name of pytest's rootdir)")
 
 
 def pytest_configure(config):
     config.stash[COVERAGE] = CoverageTotals()
     config.stash[IN_PROCESS] = Coverage()
+    config.stash[_PACTS] = []
     config.addinivalue_line("markers", "hypertrack_scenario(name): load this shipped scenario (or scenario "
                                        "document) for the test's tenant before it runs")
 
@@ -77,9 +91,13 @@ def pytest_sessionstart(session):
 
 @pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down: the last reading is in
 def pytest_sessionfinish(session):
-    """Hand the session's coverage to the controller (an xdist worker), or write it to
-    ``--hypertrack-coverage``'s file."""
-    config = session.config
+    """Hand the session's coverage and pact to the controller (an xdist worker), or write them to
+    ``--hypertrack-coverage``'s and ``--hypertrack-pact``'s files."""
+    _finish_coverage(session.config)
+    _finish_pact(session.config)
+
+
+def _finish_coverage(config) -> None:
     totals = config.stash[COVERAGE]
     if not totals.readings:
         return
@@ -92,10 +110,14 @@ def pytest_sessionfinish(session):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
-    """An xdist worker's coverage, added up on the controller."""
-    reading = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT)
+    """An xdist worker's coverage and pact, added up on the controller."""
+    output = getattr(node, "workeroutput", {})
+    reading = output.get(WORKER_OUTPUT)
     if reading is not None:
         node.config.stash[COVERAGE].add(reading)
+    found = output.get(PACT_OUTPUT)
+    if found:
+        node.config.stash[_PACTS].append(json.loads(found))
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -153,6 +175,8 @@ def hypertrack_mock(request, hypertrack_mock_server):
     if marker is not None:
         mock.load_scenario(marker.args[0])
     yield mock
+    if request.config.getoption("hypertrack_pact"):
+        request.config.stash[_PACTS].append(mock.pact(_consumer(request.config)))
     if hypertrack_mock_server is None:
         request.config.stash[COVERAGE].add(mock.coverage())  # the tenant's, before it is freed
         mock.reset()  # frees the tenant on the shared server
@@ -170,3 +194,23 @@ def hypertrack_webhooks(hypertrack_mock, hypertrack_mock_server):
     yield receiver
     hypertrack_mock.clear_webhook()
     receiver.close()
+
+
+def _consumer(config) -> str:
+    return config.getoption("hypertrack_pact_consumer") or config.rootpath.name
+
+
+def _finish_pact(config) -> None:
+    """``--hypertrack-pact``: the session's pact written (on an xdist worker: handed to the controller)."""
+    path = config.getoption("hypertrack_pact")
+    if not path:
+        return
+    from .web.pact import merge
+
+    pact = merge(config.stash[_PACTS], _consumer(config))
+    if hasattr(config, "workerinput"):
+        config.workeroutput[PACT_OUTPUT] = json.dumps(pact)
+        return
+    target = config.invocation_params.dir / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(pact, indent=2) + "\n")

@@ -145,6 +145,11 @@ class HyperTrackMock:
         params = {k: str(v) for k, v in (("method", method), ("path", path), ("status", status)) if v is not None}
         return self._control("GET", "requests", params=params)["requests"]
 
+    def pact(self, consumer: str) -> dict:
+        """This tenant's journal as a Pact (specification 3) between ``consumer`` and HyperTrack, reduced to
+        what HyperTrack's spec promises; its ``metadata`` lists what was left out and why."""
+        return self._control("GET", "pact", params={"consumer": consumer})
+
     def clear_requests(self) -> None:
         """Empty this tenant's journal."""
         self._control("DELETE", "requests")

@@ -241,7 +241,7 @@ def auth_and_malformed(seed: dict):
 
 def control_plane(seed: dict):
     fault = {"method": "POST", "path": "/orders/track", "status": 503, "times": 1}
-    return folder("Control plane (/__mock/)", "Health, scenarios, faults, clock, coverage, journal, state.", [
+    return folder("Control plane (/__mock/)", "Health, scenarios, faults, clock, coverage, journal, pact, state.", [
         request("Health", "GET", "/__mock/health", status=200, expect={"status": "ok"}, auth=NO_AUTH),
         request("List scenarios", "GET", "/__mock/scenarios", status=200, auth=NO_AUTH,
                 checks=[("default is there", "body.scenarios.map(s => s.name).indexOf('default') >= 0")]),
@@ -288,6 +288,14 @@ def control_plane(seed: dict):
         request("The journal: refused requests", "GET", "/__mock/requests?status=5xx", status=200,
                 checks=[("the faulted 503, with its reason", "body.requests.length === 1 && body.requests[0].status === 503 && "
                          "body.requests[0].reason.indexOf('fault') === 0")]),
+        request("The journal as a Pact with HyperTrack (for PactFlow)", "GET", "/__mock/pact?consumer=postman",
+                status=200, checks=[
+                    ("a Pact 3 between postman and HyperTrack", "body.consumer.name === 'postman' && "
+                     "body.provider.name === 'HyperTrack' && body.metadata.pactSpecification.version === '3.0.0'"),
+                    ("every credential redacted", "body.interactions.length > 0 && body.interactions.every("
+                     "i => i.request.headers.Authorization === 'Basic [redacted]')"),
+                    ("the faulted 503 left out, and why", "body.metadata['hypertrack-mock'].leftOut.some("
+                     "e => e.status === 503 && e.reason.indexOf('documents no 503') >= 0)")]),
         request("Empty the journal", "DELETE", "/__mock/requests", status=200),
         request("The data plane's answer, read through the control plane", "GET", "/__mock/peek/workers?limit=1",
                 status=200, checks=[("one worker", "body.workers.length === 1")]),

@@ -92,6 +92,11 @@ class JournalQuery(LeanSchema):
     limit = fields.Integer(validate=validate.Range(min=1))
 
 
+class PactQuery(LeanSchema):
+    consumer = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={
+        "description": "the consumer's name, as the pact names it (your application's)"})
+
+
 def _checked_by(check, key: str):
     """A validator that asks the model's ``check`` about field ``key``: one rule, and one message, for the
     control call and the scenario alike."""

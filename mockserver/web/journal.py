@@ -31,7 +31,7 @@ def record(backend, request, caller, answer, fault, reason: str | None, outcome:
         response = _without_token(response)
     headers = request.headers
     if any(name in _SECRET_HEADERS for name, _ in headers):
-        headers = [(name, _redact(value) if name in _SECRET_HEADERS else value) for name, value in headers]
+        headers = [(name, redact(value) if name in _SECRET_HEADERS else value) for name, value in headers]
     backend.record(Entry(
         request.received_at, caller.account, request.method, request.path, _without_secret_field(request.query),
         headers, _without_secrets(request.body or None), None if dropped else answer.status, response, reason,
@@ -138,12 +138,12 @@ def _headers(pairs) -> dict:
         except (UnicodeEncodeError, UnicodeDecodeError):
             pass
         if name == "Authorization":  # redacted when recorded too; entries recorded before kept it
-            value = _redact(value)
+            value = redact(value)
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return headers
 
 
-def _redact(value: str) -> str:
+def redact(value: str) -> str:
     """A credential's value redacted, its scheme (``Basic``, ``Bearer``) kept."""
     scheme, _, credential = value.partition(" ")
     return f"{scheme} [redacted]" if credential else "[redacted]"

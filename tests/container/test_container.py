@@ -50,3 +50,13 @@ def test_the_image_serves_the_dashboard_and_its_assets():
     assert "/__mock/ui/app.js?v=" in page.text
     assert (script.status_code, script.headers["Content-Type"]) == (200, "text/javascript; charset=utf-8")
     assert (style.status_code, style.headers["Content-Type"]) == (200, "text/css; charset=utf-8")
+
+
+def test_the_image_writes_a_pact_without_the_repository_s_contract_folder(hypertrack_mock):
+    """The installed package carries HyperTrack's documented answers (``contract/`` is not installed)."""
+    requests.post(hypertrack_mock.url + "/orders/track", json=SEED, auth=hypertrack_mock.auth, timeout=10)
+
+    pact = hypertrack_mock.pact("container-check")
+
+    assert [(i["request"]["path"], i["response"]["status"]) for i in pact["interactions"]] == [("/orders/track", 201)]
+    assert pact["interactions"][0]["request"]["headers"]["Authorization"] == "Basic [redacted]"
