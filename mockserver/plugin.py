@@ -22,7 +22,9 @@ from .testing import HyperTrackMock, InboxReceiver, MockServer, NoMockAnswers, W
 URL_VARIABLE = "HYPERTRACK_MOCK_URL"
 _INI = {"fixtures": "directory of scenario files (default: the shipped ones)",
         "scenario": "startup scenario (default: default)",
-        "seed": "seed for generated values (default: none)"}
+        "seed": "seed for generated values (default: none)",
+        "strict_parameters": "true: a query parameter the mock does not apply answers 422 (default: false, "
+                             "named in the X-Mock-Ignored-Parameters header)"}
 
 
 def pytest_addoption(parser):

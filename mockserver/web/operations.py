@@ -12,9 +12,18 @@ from marshmallow import EXCLUDE
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
+from ..schemas.lifecycle import applied_names
 from .errors import no_endpoint
 
 SECURITY = ["BasicAuth", "TokenAuth"]
+#: The header of a successful answer naming the query parameters the mock did not apply, and its
+#: documentation (in every operation's 2xx answers).
+IGNORED_HEADER = "X-Mock-Ignored-Parameters"
+IGNORED_HEADER_DOC = {
+    "description": "The mock's: the query parameters sent that it did not apply (documented by HyperTrack "
+                   "but beyond what the mock's state can answer, or unknown), sorted, separated by commas; "
+                   "absent when it applied them all. With --strict-parameters such a request answers 422.",
+    "schema": {"type": "string"}}
 
 
 def documented(schema, description: str) -> dict:
@@ -23,14 +32,18 @@ def documented(schema, description: str) -> dict:
 
 
 class Operation:
-    """What the pipeline needs to call a view: its input schemas (instances), its success status, and
-    whether it is ``public`` (no credentials: the view gets the backend instead of the caller's tenant)."""
+    """What the pipeline needs to call a view: its input schemas (instances), its success status,
+    whether it is ``public`` (no credentials: the view gets the backend instead of the caller's tenant),
+    and the query parameters it ``applies`` (any other one sent is ignored, and said to be)."""
 
-    __slots__ = ("view", "query", "body", "form", "status", "public")
+    __slots__ = ("view", "query", "body", "form", "status", "public", "applies", "documents")
 
     def __init__(self, view, query, body, form, status, public):
         self.view, self.query, self.body, self.form, self.status = view, query, body, form, status
         self.public = public
+        self.applies = applied_names(query) if query is not None else frozenset()
+        #: every query parameter the operation documents, applied or not
+        self.documents = frozenset(f.data_key or name for name, f in query.fields.items()) if query else frozenset()
 
 
 def _instance(schema):
@@ -52,7 +65,7 @@ class DataPlaneBlueprint(APIBlueprint):
         def decorator(view):
             query_schema = _instance(query) if query is not None else None
             if query_schema is not None:
-                query_schema.unknown = EXCLUDE  # HyperTrack's many other filters: accepted and ignored
+                query_schema.unknown = EXCLUDE  # not loaded, but named in IGNORED_HEADER (pipeline)
             body_schema, form_schema = _instance(body) if body else None, _instance(form) if form else None
             view.operation = Operation(view, query_schema, body_schema, form_schema, status, self.security is None)
             spec = {"summary": summary, "description": description, "responses": responses,
@@ -67,6 +80,9 @@ class DataPlaneBlueprint(APIBlueprint):
                                     "links": None, "content_type": "application/json", "headers": None}
             if form_schema is not None:
                 spec.update(body=form_schema, content_type="application/x-www-form-urlencoded")
+            for code, entry in (responses.items() if isinstance(responses, dict) else ()):
+                if 200 <= int(code) < 300 and isinstance(entry, dict):
+                    entry.setdefault("headers", {IGNORED_HEADER: IGNORED_HEADER_DOC})
             view._spec = {key: value for key, value in spec.items() if value is not None}
             # /workers answers as /workers/ does (no redirect); /orders/track/ stays unknown (404)
             self.add_url_rule(rule, view_func=view, methods=[method], strict_slashes=not rule.endswith("/"))
