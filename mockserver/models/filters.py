@@ -31,6 +31,20 @@ LOCAL_WINDOWS = (("scheduled_at_date_without_tz", "scheduled_at", "date"),
                  ("created_at_without_tz_to", "created_at", "to"))
 
 
+def _always(record: dict) -> bool:
+    return True
+
+
+def all_of(tests: list):
+    """One predicate that holds when every test does (each called for every record a listing reads: the
+    common cases, none and one, without a loop)."""
+    if not tests:
+        return _always
+    if len(tests) == 1:
+        return tests[0]
+    return lambda record: all(test(record) for test in tests)
+
+
 def matches_object(value, wanted: dict) -> bool:
     """Whether ``value`` (metadata, a profile) holds every key of ``wanted`` with an equal value; a nested
     object matches likewise (its keys a subset), anything else by equality."""
@@ -96,9 +110,9 @@ def _windows(filters: dict, names, read) -> list:
 
 
 class OrderFilter:
-    """Get Orders' filters, over an order record; ``roster`` tells an ops group's timezone and a worker's
-    profile, ``route`` a route by its handle, ``inside`` whether the order's worker's phone is in its
-    destination now."""
+    """Get Orders' filters, as one predicate over an order record (``keep``); ``roster`` tells an ops
+    group's timezone and a worker's profile, ``route`` a route by its handle, ``inside`` whether the
+    order's worker's phone is in its destination now."""
 
     def __init__(self, filters: dict, *, roster, route, inside):
         self.roster, self.route, self.inside = roster, route, inside
@@ -143,10 +157,7 @@ class OrderFilter:
         tests += _windows(filters, ("route_started_at",),
                           lambda order, name: _utc((self._route_of(order) or {}).get("started_at")))
         tests += self._local_windows(filters)
-        self.tests = tests
-
-    def __call__(self, order: dict) -> bool:
-        return all(test(order) for test in self.tests)
+        self.keep = all_of(tests)
 
     def _route_of(self, order: dict) -> dict | None:
         return self.route(order["route_handle"]) if order.get("route_handle") else None
@@ -184,7 +195,7 @@ def _geohash(order: dict) -> str:
 
 
 class RouteFilter:
-    """Get Routes' filters, over a route record."""
+    """Get Routes' filters, as one predicate over a route record (``keep``)."""
 
     def __init__(self, filters: dict):
         tests = []
@@ -205,15 +216,13 @@ class RouteFilter:
             tests.append(lambda route, wanted=filters["route_metadata_filter"]:
                          matches_object(route.get("metadata") or {}, wanted))
         tests += _windows(filters, ROUTE_WINDOWS, lambda route, name: _utc(route.get(name)))
-        self.tests = tests
-
-    def __call__(self, route: dict) -> bool:
-        return all(test(route) for test in self.tests)
+        self.keep = all_of(tests)
 
 
 class WorkerFilter:
-    """Get Workers' filters, over a worker record; ``work_status`` gives a worker's (``{"tracking",
-    "available"}``), ``device_status`` the value of its ``device_status`` (only asked when filtered on)."""
+    """Get Workers' filters, as one predicate over a worker record (``keep``); ``work_status`` gives a
+    worker's (``{"tracking", "available"}``), ``device_status`` the value of its ``device_status`` (only
+    asked when filtered on)."""
 
     def __init__(self, filters: dict, *, work_status, device_status):
         tests = []
@@ -234,7 +243,4 @@ class WorkerFilter:
             tests.append(lambda worker, wanted=filters["work_status"]: matches_object(work_status(worker), wanted))
         if filters.get("filter_status") is not None:
             tests.append(lambda worker, wanted=filters["filter_status"]: device_status(worker) == wanted)
-        self.tests = tests
-
-    def __call__(self, worker: dict) -> bool:
-        return all(test(worker) for test in self.tests)
+        self.keep = all_of(tests)

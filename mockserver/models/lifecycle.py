@@ -98,13 +98,13 @@ class Lifecycle:
         """One page of orders (latest fulfilments) that pass Get Orders' ``filters``, by ``created_at``
         (``descending``: newest first), and the cursor of the next page; ``inside(order)`` tells whether
         the order's worker's phone is in its destination now."""
-        keep = OrderFilter(filters, roster=self.roster, route=self.store.route, inside=inside or _nowhere)
+        keep = OrderFilter(filters, roster=self.roster, route=self.store.route, inside=inside or _nowhere).keep
         orders, cursor = self.store.page_orders(keep, limit, after, descending)
         return [dict(order) for order in orders], cursor
 
     def list_routes(self, filters: dict, *, limit: int, after: int | None = None, descending: bool = False):
         """One page of routes that pass Get Routes' ``filters``, by ``created_at``, and the cursor of the next."""
-        routes, cursor = self.store.page_routes(RouteFilter(filters), limit, after, descending)
+        routes, cursor = self.store.page_routes(RouteFilter(filters).keep, limit, after, descending)
         return [self.store.listed(route) for route in routes], cursor
 
     def update_order(self, handle: str, changes: dict, *, attempt: int | None = None,

@@ -172,7 +172,7 @@ class Roster:
 
         def status(worker):
             return device_status(self._worker_view(worker, tracking)) if device_status else None
-        keep = WorkerFilter(filters, work_status=work_status, device_status=status)
+        keep = WorkerFilter(filters, work_status=work_status, device_status=status).keep
         chosen = [worker for handle, worker in sorted(self.workers.items())
                   if (after is None or handle > after) and keep(worker)]
         page = [self._worker_view(worker, tracking) for worker in chosen[:limit]]

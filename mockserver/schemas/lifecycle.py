@@ -43,14 +43,24 @@ def applied_names(schema) -> frozenset:
                      if not field.metadata.get("ignored"))
 
 
-class Handles(fields.Field):
-    """``w1,w2`` -> ``{"w1", "w2"}``: a comma-separated list of handles, any of which matches."""
+class QueryText(fields.String):
+    """A query parameter written as text and loaded as something else; ``DESCRIPTION`` documents it (the
+    parameters of ``/openapi.json`` are typed from the field's class, described from its metadata)."""
 
-    def openapi(self, resolve):
-        return {"type": "string", "description": "one handle, or several separated by commas"}
+    DESCRIPTION = ""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.metadata = {"description": self.DESCRIPTION, **self.metadata}
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value
+
+
+class Handles(QueryText):
+    """``w1,w2`` -> ``{"w1", "w2"}``: a comma-separated list of handles, any of which matches."""
+
+    DESCRIPTION = "One handle, or several separated by commas (any of them matches)."
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
@@ -58,14 +68,13 @@ class Handles(fields.Field):
         return {part.strip() for part in value.split(",") if part.strip()}
 
 
-class Day(fields.Field):
+class Day(QueryText):
     """A date as HyperTrack's filters write it, ``YYYY-MM-DD``."""
 
-    def openapi(self, resolve):
-        return {"type": "string", "nullable": True, "description": "YYYY-MM-DD"}
+    DESCRIPTION = "A date, YYYY-MM-DD."
 
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value
+    def __init__(self, **kwargs):
+        super().__init__(allow_none=True, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str) and len(value) == 10:
@@ -81,21 +90,16 @@ BOUND_FORMATS = (("%Y-%m-%d %H:%M:%S", timedelta(seconds=1)), ("%Y-%m-%dT%H:%M:%
                  ("%Y-%m-%d", timedelta(days=1)))
 
 
-class Bound(fields.Field):
+class Bound(QueryText):
     """One end of a window, ``YYYY-MM-DD HH:mm:ss`` (or a date alone: that day's start, or its end), as a
     naive datetime: the window's first instant (``end=False``) or the first instant past it (``end=True``:
     the window is inclusive of its last second, or day)."""
 
+    DESCRIPTION = "YYYY-MM-DD HH:mm:ss (or YYYY-MM-DD, the whole day); the window includes both ends."
+
     def __init__(self, *, end: bool = False, **kwargs):
         super().__init__(allow_none=True, **kwargs)
         self.end = end
-
-    def openapi(self, resolve):
-        return {"type": "string", "nullable": True,
-                "description": "YYYY-MM-DD HH:mm:ss (or YYYY-MM-DD: that whole day), inclusive"}
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
@@ -108,14 +112,10 @@ class Bound(fields.Field):
         raise ValidationError("Not a valid timestamp: YYYY-MM-DD HH:mm:ss (or YYYY-MM-DD).")
 
 
-class JSONObject(fields.Field):
+class JSONObject(QueryText):
     """A JSON-encoded object (``order_metadata_filter={"zone": "north"}``), decoded."""
 
-    def openapi(self, resolve):
-        return {"type": "string", "description": "a JSON-encoded object: matches when every key is equal"}
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value
+    DESCRIPTION = "A JSON-encoded object: matches when every key it names is there with an equal value."
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
@@ -136,18 +136,20 @@ def _windows(*names: str, days: bool = True) -> dict:
     declared = {}
     for name in names:
         if days:
-            declared[f"{name}_date"] = Day(allow_none=True)
+            declared[f"{name}_date"] = Day()
         declared[f"{name}_from"] = Bound()
         declared[f"{name}_to"] = Bound(end=True)
     return declared
 
 
-class CommaSeparated(fields.Field):
+class CommaSeparated(fields.String):
     """``status=completed,cancelled`` -> ``{"completed", "cancelled"}``, each value checked."""
 
     def __init__(self, choices, **kwargs):
         super().__init__(**kwargs)
         self.choices = choices
+        self.metadata = {"description": f"One, or several separated by commas, among: {', '.join(choices)}.",
+                         **self.metadata}
 
     def openapi(self, resolve):
         return {"type": "string", "description": f"comma-separated, among: {', '.join(self.choices)}"}
@@ -226,7 +228,7 @@ class FinishOrderRequest(LeanSchema):
 
 
 def _local_windows(windows) -> dict:
-    return {name: Day(allow_none=True) if kind == "date" else Bound(end=kind == "to") for name, _, kind in windows}
+    return {name: Day() if kind == "date" else Bound(end=kind == "to") for name, _, kind in windows}
 
 
 class ListOrdersQuery(LeanSchema):
@@ -294,7 +296,7 @@ class ListRoutesQuery(LeanSchema):
     route_metadata_filter = JSONObject()
     sort_direction = _choice(SORT_DIRECTIONS)
     locals().update(_windows(*ROUTE_WINDOWS))  # as Get Orders' windows
-    start_by_date = not_applied(Day(allow_none=True))
+    start_by_date = not_applied(Day())
     start_by_from = not_applied(Bound())
     start_by_to = not_applied(Bound(end=True))
     scheduled_start_at_from = not_applied(Bound())
@@ -394,8 +396,8 @@ class ListWorkersQuery(LeanSchema):
     include_deleted = fields.Boolean(load_default=False)
     include_schedule = fields.Boolean(load_default=True)
     include_summary = not_applied(fields.Boolean(allow_none=True))
-    from_date = not_applied(Day(allow_none=True))
-    to_date = not_applied(Day(allow_none=True))
+    from_date = not_applied(Day())
+    to_date = not_applied(Day())
     from_time = not_applied(fields.String(allow_none=True, metadata={"deprecated": True}))
     to_time = not_applied(fields.String(allow_none=True, metadata={"deprecated": True}))
     filter_outage = not_applied()

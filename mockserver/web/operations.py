@@ -8,7 +8,6 @@ in has been done, it calls the tenant, and what it returns is the answer's body.
 from __future__ import annotations
 
 from apiflask import APIBlueprint
-from marshmallow import EXCLUDE
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
@@ -64,8 +63,6 @@ class DataPlaneBlueprint(APIBlueprint):
         ``response`` documents its answer (``responses``: every status, each as ``documented`` gives)."""
         def decorator(view):
             query_schema = _instance(query) if query is not None else None
-            if query_schema is not None:
-                query_schema.unknown = EXCLUDE  # not loaded, but named in IGNORED_HEADER (pipeline)
             body_schema, form_schema = _instance(body) if body else None, _instance(form) if form else None
             view.operation = Operation(view, query_schema, body_schema, form_schema, status, self.security is None)
             spec = {"summary": summary, "description": description, "responses": responses,

@@ -135,9 +135,12 @@ class Pipeline:
             return options_answer(self.routes.allowed(request.path))
         parameters = _query(request.query)
         ignored = sorted(name for name in parameters if name not in operation.applies) if parameters else ()
-        if ignored and self.strict:
-            raise validation_error({name: [NOT_APPLIED if name in operation.documents else UNKNOWN]
-                                    for name in ignored}, "query")
+        if ignored:
+            if self.strict:
+                raise validation_error({name: [NOT_APPLIED if name in operation.documents else UNKNOWN]
+                                        for name in ignored}, "query")
+            # an unknown parameter is not loaded (a documented one is, so that a bad value is still a 422)
+            parameters = {name: value for name, value in parameters.items() if name in operation.documents}
         if operation.query is not None:
             arguments["query"] = bodies.load(operation.query, parameters, "query")
         if operation.body is not None:
