@@ -176,6 +176,15 @@ def test_without_tz_filters_read_each_orders_local_time(world, query, expected):
     assert listing(world, **query) == expected
 
 
+def test_an_ops_group_whose_timezone_is_unknown_reads_in_utc(world):
+    assert world.call("POST", "/workers/ops-groups/", {"ops_group_handle": "MARS", "ops_group_label": "Mars",
+                                                       "timezone": "Mars/Olympus_Mons"})[0] == 200
+    assert world.call("POST", "/orders/", {"plan_mode": "manual", "ops_group_handle": "MARS", "orders": [
+        {"order_handle": "o-5", "destination": point(PARIS), "scheduled_at": "2025-03-04T23:30:00Z"}]})[0] == 201
+
+    assert listing(world, ops_group_handle="MARS", scheduled_at_date_without_tz="2025-03-04") == ["o-5"]
+
+
 def test_desc_is_the_ascending_listing_reversed_across_pages_even_for_an_order_made_on_an_earlier_clock(world):
     assert listing(world, limit=3) == ["o-1", "o-2", "o-3", "o-4"]
     assert listing(world, limit=3, sort_direction="desc") == ["o-4", "o-3", "o-2", "o-1"]

@@ -85,10 +85,10 @@ def _utc(text: str | None) -> datetime | None:
     return parse(text).astimezone(timezone.utc).replace(tzinfo=None) if text else None
 
 
-def _zone(name: str | None):
-    """The timezone an ops group names (UTC if none, or one the system does not know)."""
+def _zone(name: str):
+    """The timezone an ops group names (UTC if the system does not know it)."""
     try:
-        return ZoneInfo(name) if name else timezone.utc
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return timezone.utc
 
@@ -167,8 +167,7 @@ class OrderFilter:
         text = order.get(field)
         if not text:
             return None
-        group = self.roster.ops_groups.get(order.get("ops_group_handle") or "") or {}
-        return parse(text).astimezone(_zone(group.get("timezone"))).replace(tzinfo=None)
+        return parse(text).astimezone(_zone(self.roster.timezone(order.get("ops_group_handle")))).replace(tzinfo=None)
 
     def _local_windows(self, filters: dict) -> list:
         tests = []

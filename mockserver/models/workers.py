@@ -45,6 +45,10 @@ class Roster:
         """The handle of the worker the device is linked to, or None."""
         return self.devices[device_id]["worker_handle"]
 
+    def timezone(self, ops_group_handle: str | None) -> str:
+        """The timezone of an ops group (``UTC`` if it names none, or if there is no such ops group)."""
+        return self.ops_groups.get(ops_group_handle or "", {}).get("timezone") or "UTC"
+
     def has_ops_group(self, handle: str) -> bool:
         return handle in self.ops_groups
 
@@ -217,5 +221,5 @@ class Roster:
                 if key != "device_ids" and not (key == "home" and value is None)}  # no home: none sent
         view["device_id"] = worker["device_ids"][0] if worker["device_ids"] else None
         view["work_status"] = {"tracking": tracking, "available": not worker["deleted"]}
-        view["timezone"] = self.ops_groups.get(worker["ops_group_handle"], {}).get("timezone") or "UTC"
+        view["timezone"] = self.timezone(worker["ops_group_handle"])
         return view
