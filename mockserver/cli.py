@@ -60,6 +60,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--header-timeout", type=int, metavar="SECONDS", help="close a connection whose request head "
                    f"is not complete this long after it began, with a 408 (default {DEFAULTS['header_timeout']}; "
                    f"{env_name('header_timeout')})")
+    p.add_argument("--strict-parameters", action="store_true", default=None,
+                   help="answer 422 to a query parameter the mock does not apply (one HyperTrack documents "
+                   "but the mock's state cannot answer, or an unknown one), instead of naming it in the "
+                   f"X-Mock-Ignored-Parameters header ({env_name('strict_parameters')}=true)")
     p.add_argument("--log-requests", action="store_true", default=None,
                    help=f"print one line per request on stderr ({env_name('log_requests')}=true)")
     return p
@@ -71,7 +75,8 @@ def main(argv=None) -> int:
         settings = load_settings(vars(args))
         app = create_app({k: settings[k] for k in (
             "fixtures", "scenario", "seed", "max_body_bytes", "journal_cap", "journal_bytes", "max_tenants",
-            "tenants_bytes", "account_bytes", "inbox_bytes", "inboxes_bytes", "max_tokens", "admin_token")})
+            "tenants_bytes", "account_bytes", "inbox_bytes", "inboxes_bytes", "max_tokens", "admin_token",
+            "strict_parameters")})
         server = Server(app, settings["host"], settings["port"], log_requests=settings["log_requests"],
                         max_connections=settings["max_connections"], header_seconds=settings["header_timeout"])
     except (ConfigError, ScenarioError, CannotListen) as error:

@@ -22,6 +22,7 @@ DEFAULTS = {
     "admin_token": None,       # None: server-wide control calls are open to anyone who reaches the port
     "max_connections": None,   # None: the file-descriptor soft limit less a tenth (at least 64) of it
     "header_timeout": 15,      # seconds a request head may take to arrive whole
+    "strict_parameters": False,  # a query parameter the mock does not apply: 422, not a header saying so
 }
 #: The smallest and largest value each integer setting may take (None: unbounded).
 _INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, None), "journal_cap": (0, None),
@@ -29,7 +30,7 @@ _INTEGERS = {"port": (0, 65535), "seed": (None, None), "max_body_bytes": (1, Non
              "account_bytes": (64 * 1024, None), "inbox_bytes": (4096, None), "inboxes_bytes": (4096, None),
              "max_tokens": (1, None),
              "max_connections": (1, None), "header_timeout": (1, 3600)}
-_BOOLEANS = {"log_requests"}
+_BOOLEANS = {"log_requests", "strict_parameters"}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 ENV_PREFIX = "HYPERTRACK_MOCK_"
 

@@ -45,7 +45,9 @@ URL_VARIABLE = "HYPERTRACK_MOCK_URL"
 _PACTS = pytest.StashKey[list]()
 _INI = {"fixtures": "directory of scenario files (default: the shipped ones)",
         "scenario": "startup scenario (default: default)",
-        "seed": "seed for generated values (default: none)"}
+        "seed": "seed for generated values (default: none)",
+        "strict_parameters": "true: a query parameter the mock does not apply answers 422 (default: false, "
+                             "named in the X-Mock-Ignored-Parameters header)"}
 #: The session's coverage readings, added up (on the controller, every xdist worker's too).
 COVERAGE = pytest.StashKey[CoverageTotals]()
 #: What the in-process server's tests met, added up before each reset (read as a whole once, at the end).

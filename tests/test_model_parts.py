@@ -61,7 +61,7 @@ def test_a_journal_entry_is_a_named_tuple_that_reckons_its_id_and_size():
     assert first._asdict() == {
         "id": first.id, "received_at": 1.5, "tenant": "acme", "method": "GET", "path": "/orders/o1", "query": "a=1",
         "headers": headers, "body": b"", "status": 404, "response": b'{"x":1}', "reason": None, "fault": None,
-        "duration_ms": 0.25,
+        "duration_ms": 0.25, "ignored": (),
         "size": ENTRY_OVERHEAD + len("/orders/o1") + len("a=1") + len(b'{"x":1}') + 2 * HEADER_OVERHEAD + 4 + 9 + 6 + 3}
     assert second.matches(status="dropped") and not first.matches(status="2xx") and first.matches(path="/orders/*")
 

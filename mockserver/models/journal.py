@@ -26,6 +26,10 @@ ENTRY_OVERHEAD = 320
 #: value's ``str`` objects (56 + 8 + 49 + 49 bytes on CPython 3.11; a header of one-byte name and
 #: value costs about 120 bytes, not 2).
 HEADER_OVERHEAD = 162
+#: What the names of the query parameters an answer did not apply cost besides their characters: the
+#: tuple (40 bytes, and 8 a slot) and each name's ``str`` object (49 bytes), on CPython 3.11.
+IGNORED_OVERHEAD = 40
+IGNORED_NAME_OVERHEAD = 57
 
 
 class Cut:
@@ -68,13 +72,14 @@ class EntryFields(NamedTuple):
     reason: str | None
     fault: str | None
     duration_ms: float
+    ignored: tuple
     size: int
 
 
 class Entry(EntryFields):
     """One request and its answer: ``headers`` as received, bodies as bytes (or ``Cut``), ``status`` None
-    if the connection was dropped; ``id`` is drawn and ``size`` (what it holds, in bytes) reckoned when
-    it is made, from the other fields.
+    if the connection was dropped, ``ignored`` the query parameters the answer did not apply; ``id`` is
+    drawn and ``size`` (what it holds, in bytes) reckoned when it is made, from the other fields.
 
     A ``NamedTuple`` cannot define its own ``__new__``; its subclass (no ``__dict__``: empty slots) can,
     and so keeps the one constructor every caller uses."""
@@ -82,12 +87,14 @@ class Entry(EntryFields):
     __slots__ = ()
 
     def __new__(cls, received_at, tenant, method, path, query, headers, body, status, response, reason, fault,
-                duration_ms):
+                duration_ms, ignored=()):
         body, response = kept(body), kept(response)
         size = (ENTRY_OVERHEAD + len(path) + len(query) + _length(body) + _length(response)
                 + HEADER_OVERHEAD * len(headers) + sum(len(name) + len(value) for name, value in headers))
+        if ignored:
+            size += IGNORED_OVERHEAD + sum(IGNORED_NAME_OVERHEAD + len(name) for name in ignored)
         return tuple.__new__(cls, (next(_ids), received_at, tenant, method, path, query, headers, body, status,
-                                   response, reason, fault, duration_ms, size))
+                                   response, reason, fault, duration_ms, tuple(ignored), size))
 
     def matches(self, method=None, path=None, status=None) -> bool:
         """Whether the entry passes the journal's filters: a method, a path (``*`` patterns), a status

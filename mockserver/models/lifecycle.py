@@ -4,6 +4,7 @@ from __future__ import annotations
 from . import errors
 from .clock import Clock, isoformat
 from .destinations import Destinations
+from .filters import OrderFilter, RouteFilter
 from .outbox import Outbox
 from .records import ORDER_EMBED_URL, TERMINAL_ORDER_STATUSES, Store
 from .workers import Roster
@@ -26,6 +27,11 @@ EVENT_FIELDS = {
     "completed": ("order_handle", "route_handle", "order_type"),
     "cancelled": ("order_handle", "route_handle", "fulfillment_attempt"),
 }
+
+
+def _nowhere(order: dict) -> bool:
+    """No phone is inside any destination (a lifecycle without phones)."""
+    return False
 
 
 class Lifecycle:
@@ -87,26 +93,18 @@ class Lifecycle:
         self._complete_route(route, now)
         return self.store.snapshot(route)
 
-    def list_orders(self, *, statuses=None, worker_handle=None, route_handle=None,
-                    ops_group_handle=None, limit: int, after: int = -1):
-        """One page of orders (latest fulfilments, oldest first) and the cursor of the next page."""
-        def keep(order):
-            return ((not statuses or order["status"] in statuses)
-                    and (worker_handle is None or order["worker_handle"] == worker_handle)
-                    and (route_handle is None or order["route_handle"] == route_handle)
-                    and (ops_group_handle is None or order["ops_group_handle"] == ops_group_handle))
-        orders, cursor = self.store.page_orders(keep, limit, after)
+    def list_orders(self, filters: dict, *, limit: int, after: int | None = None, descending: bool = False,
+                    inside=None):
+        """One page of orders (latest fulfilments) that pass Get Orders' ``filters``, by ``created_at``
+        (``descending``: newest first), and the cursor of the next page; ``inside(order)`` tells whether
+        the order's worker's phone is in its destination now."""
+        keep = OrderFilter(filters, roster=self.roster, route=self.store.route, inside=inside or _nowhere).keep
+        orders, cursor = self.store.page_orders(keep, limit, after, descending)
         return [dict(order) for order in orders], cursor
 
-    def list_routes(self, *, statuses=None, worker_handle=None, ops_group_handle=None, track_mode=None,
-                    limit: int, after: int = -1):
-        """One page of routes (oldest first) and the cursor of the next page."""
-        def keep(route):
-            return ((not statuses or route["status"] in statuses)
-                    and (worker_handle is None or route["worker_handle"] == worker_handle)
-                    and (ops_group_handle is None or route["ops_group_handle"] == ops_group_handle)
-                    and (track_mode is None or route["track_mode"] == track_mode))
-        routes, cursor = self.store.page_routes(keep, limit, after)
+    def list_routes(self, filters: dict, *, limit: int, after: int | None = None, descending: bool = False):
+        """One page of routes that pass Get Routes' ``filters``, by ``created_at``, and the cursor of the next."""
+        routes, cursor = self.store.page_routes(RouteFilter(filters).keep, limit, after, descending)
         return [self.store.listed(route) for route in routes], cursor
 
     def update_order(self, handle: str, changes: dict, *, attempt: int | None = None,

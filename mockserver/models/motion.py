@@ -464,6 +464,15 @@ class Motion:
         total = geo.distance(phone.location, centre)
         return geo.along(phone.location, centre, travelled / total if total else 1.0)
 
+    def inside_destination(self, order: dict) -> bool:
+        """Whether the phone of the order's worker is inside the order's destination area now."""
+        handle = order.get("worker_handle")
+        phone = self.phones.get(handle or "")
+        if phone is None or not order.get("destination"):
+            return False
+        location = self.where(handle, phone, self.clock.now())
+        return location is not None and geo.inside(location, order["destination"])
+
     def _move(self, handle: str, phone: Phone, now: datetime) -> None:
         """The phone's position brought to ``now``."""
         if now <= phone.at:

@@ -73,6 +73,12 @@ class Readings:
         return {"arrive_at": isoformat(arrive), "distance": round(metres), "duration": whole_seconds(arrive - now),
                 "initial_arrive_at": isoformat(facts.initial if facts else arrive)}
 
+    def device_status(self, view: dict) -> str | None:
+        """The value of the ``device_status`` Get Worker gives the worker (None without a device)."""
+        view = dict(view)
+        self.annotate_worker(view)
+        return (view.get("device_status") or {}).get("value")
+
     def annotate_worker(self, view: dict) -> None:
         """Get Worker's ``location``, ``device_status`` and ``battery`` (a worker with a device)."""
         handle = view["worker_handle"]

@@ -5,8 +5,11 @@ and shared by the route's list and the order indexes; answers are copies taken u
 """
 from __future__ import annotations
 
+import bisect
+from datetime import datetime, timezone
+
 from . import errors
-from .clock import isoformat
+from .clock import isoformat, parse
 from .layers import Layered, Log, layered, own, own_entries
 
 TERMINAL_ORDER_STATUSES = frozenset({"completed", "cancelled"})
@@ -45,6 +48,8 @@ class Store:
         #: what listings page through
         routes, orders = template.frozen_logs() if template is not None else ((), ())
         self.route_log, self.order_log = Log(routes), Log(orders)
+        #: what each log's ``created_at`` order is known to be: ``CreationOrder``s, made on the first listing
+        self.creation_orders: dict[str, CreationOrder] = {}
 
     def frozen_logs(self) -> tuple[tuple, tuple]:
         """This (startup) store's logs as they stand, made once and shared by every store derived from it."""
@@ -272,39 +277,102 @@ class Store:
         return dict(self.snapshot(route), orders=[
             {key: order[key] for key in LISTED_ORDER_FIELDS if key in order} for order in route["orders"]])
 
-    def page_orders(self, keep, limit: int, after: int = -1):
-        """Up to ``limit`` latest fulfilments that ``keep`` keeps, after position ``after`` of the order
-        log, and the position to continue from (or None)."""
-        orders = self.orders
+    def page_orders(self, keep, limit: int, after: int | None = None, descending: bool = False):
+        """Up to ``limit`` latest fulfilments that ``keep`` keeps, by ``created_at`` (ties in creation
+        order; ``descending``: the exact reverse), after the one at position ``after`` of the order log, and
+        the position to continue from (or None)."""
+        orders, attempts = self.orders, self.order_attempts
 
         def select(key):
             order = orders[key[0]]
             return order if order["fulfillment_attempt"] == key[1] and keep(order) else None
-        return page(self.order_log, select, limit, after)
 
-    def page_routes(self, keep, limit: int, after: int = -1):
-        """Up to ``limit`` routes that ``keep`` keeps, after position ``after`` of the route log, and the
-        position to continue from (or None)."""
+        def created(key):
+            return attempts[key[0]][key[1]]["created_at"]
+        positions = self._creation_order("orders", self.order_log, created).after(after, descending)
+        return page(self.order_log, select, limit, positions)
+
+    def page_routes(self, keep, limit: int, after: int | None = None, descending: bool = False):
+        """Up to ``limit`` routes that ``keep`` keeps, by ``created_at`` as ``page_orders``, after the one at
+        position ``after`` of the route log, and the position to continue from (or None)."""
         routes = self.routes
 
         def select(handle):
             route = routes[handle]
             return route if keep(route) else None
-        return page(self.route_log, select, limit, after)
+
+        def created(handle):
+            return routes[handle]["created_at"]
+        positions = self._creation_order("routes", self.route_log, created).after(after, descending)
+        return page(self.route_log, select, limit, positions)
+
+    def _creation_order(self, name: str, log, created) -> CreationOrder:
+        known = self.creation_orders.get(name)
+        if known is None:
+            known = self.creation_orders[name] = CreationOrder(log, created)
+        return known
 
 
 def _iso(value):
     return None if value is None else isoformat(value)
 
 
-def page(log, select, limit: int, after: int):
-    """Up to ``limit`` records after position ``after`` of a log, and the position to continue from (or
-    None); ``select`` turns a log's item into its record, or None to leave it out.
+#: Where a record without ``created_at`` sorts: first.
+EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
-    Items are only ever appended to a log, so a cursor never skips or repeats one while others arrive.
-    """
-    records, last = [], after
-    for index in range(after + 1, len(log)):
+
+class CreationOrder:
+    """The positions of a log in ``created_at`` order, ties in log order: the log's own order while each
+    item was created no earlier than the one before, else a sorted list of keys kept up to date.  Each
+    item's key is read once, when the first listing after its arrival looks.
+
+    The key of a position, ``(created_at, position)``, never changes, so that a cursor (the position of
+    the last item given) continues after that key, in either direction, whatever arrived meanwhile: no
+    item is skipped or repeated, and the descending walk is exactly the ascending one reversed."""
+
+    def __init__(self, log, created):
+        self.log, self.created = log, created
+        #: each position's creation instant, in log order (as far as looked)
+        self.instants: list[datetime] = []
+        #: None while the log is in creation order; else every ``(instant, position)``, sorted
+        self.sorted: list[tuple] | None = None
+
+    def _look(self) -> None:
+        """Read the keys of the items added since the last look."""
+        instants, log = self.instants, self.log
+        while len(instants) < len(log):
+            position = len(instants)
+            created = self.created(log[position])
+            instant = parse(created) if created else EARLIEST
+            if self.sorted is None and instants and instant < instants[-1]:
+                self.sorted = sorted((earlier, index) for index, earlier in enumerate(instants))
+            instants.append(instant)
+            if self.sorted is not None:
+                bisect.insort(self.sorted, (instant, position))
+
+    def after(self, cursor: int | None, descending: bool):
+        """The positions that follow ``cursor`` (None: from the first) in the listing's direction."""
+        self._look()
+        size = len(self.instants)
+        if cursor is not None and not 0 <= cursor < size:
+            return iter(())
+        if self.sorted is None:
+            if descending:
+                return iter(range((size if cursor is None else cursor) - 1, -1, -1))
+            return iter(range(0 if cursor is None else cursor + 1, size))
+        keys = self.sorted
+        if descending:
+            at = size if cursor is None else bisect.bisect_left(keys, (self.instants[cursor], cursor))
+            return (keys[index][1] for index in range(at - 1, -1, -1))
+        at = 0 if cursor is None else bisect.bisect_right(keys, (self.instants[cursor], cursor))
+        return (keys[index][1] for index in range(at, size))
+
+
+def page(log, select, limit: int, positions):
+    """Up to ``limit`` records of a log, taken at ``positions`` in turn, and the position to continue from
+    (or None); ``select`` turns a log's item into its record, or None to leave it out."""
+    records, last = [], None
+    for index in positions:
         record = select(log[index])
         if record is not None:
             if len(records) == limit:

@@ -190,11 +190,11 @@ class Tenant:
             self.readings.annotate_orders([view])
             return view
 
-    def list_orders(self, **filters):
+    def list_orders(self, filters: dict, **paging):
         """Get Orders: one page and the cursor of the next."""
         with self.lock:
             self.motion.catch_up()
-            orders, cursor = self.lifecycle.list_orders(**filters)
+            orders, cursor = self.lifecycle.list_orders(filters, inside=self.motion.inside_destination, **paging)
             self.readings.annotate_orders(orders)
             return orders, cursor
 
@@ -215,11 +215,11 @@ class Tenant:
             self.motion.replan(view["worker_handle"], "route_change")
             return view
 
-    def list_routes(self, **filters):
+    def list_routes(self, filters: dict, **paging):
         """Get Routes: one page and the cursor of the next."""
         with self.lock:
             self.motion.catch_up()
-            routes, cursor = self.lifecycle.list_routes(**filters)
+            routes, cursor = self.lifecycle.list_routes(filters, **paging)
             for route in routes:
                 self.readings.annotate_route(route, listed=True)
             return routes, cursor
@@ -242,10 +242,11 @@ class Tenant:
             self.motion.catch_up()
             return self._worker(self.roster.worker_view(handle, include_deleted))
 
-    def list_workers(self, **filters):
+    def list_workers(self, filters: dict, **paging):
+        """Get Workers: one page and the cursor of the next."""
         with self.lock:
             self.motion.catch_up()
-            workers, cursor = self.roster.list_workers(**filters)
+            workers, cursor = self.roster.list_workers(filters, device_status=self.readings.device_status, **paging)
             for worker in workers:
                 self.readings.annotate_worker(worker)
             return workers, cursor

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import errors
+from .filters import WorkerFilter
 from .layers import layered, own, own_entries
 from .records import DEFAULT_OPS_GROUP, Store
 
@@ -43,6 +44,10 @@ class Roster:
     def device_worker(self, device_id: str) -> str | None:
         """The handle of the worker the device is linked to, or None."""
         return self.devices[device_id]["worker_handle"]
+
+    def timezone(self, ops_group_handle: str | None) -> str:
+        """The timezone of an ops group (``UTC`` if it names none, or if there is no such ops group)."""
+        return self.ops_groups.get(ops_group_handle or "", {}).get("timezone") or "UTC"
 
     def has_ops_group(self, handle: str) -> bool:
         return handle in self.ops_groups
@@ -161,17 +166,23 @@ class Roster:
         view["timeline"] = []
         return view
 
-    def list_workers(self, *, ops_group_handle=None, worker_handle=None, device_id=None,
-                     include_deleted=False, limit: int, after: str | None = None):
-        """One page of workers in handle order, and the last handle of the page if more follow."""
-        chosen = [worker for handle, worker in sorted(self.workers.items())
-                  if (after is None or handle > after)
-                  and (include_deleted or not worker["deleted"])
-                  and (ops_group_handle is None or worker["ops_group_handle"] == ops_group_handle)
-                  and (worker_handle is None or handle == worker_handle)
-                  and (device_id is None or device_id in worker["device_ids"])]
+    def list_workers(self, filters: dict, *, limit: int, after: str | None = None, device_status=None):
+        """One page of workers in handle order that pass Get Workers' ``filters``, and the last handle of the
+        page if more follow; ``device_status(view)`` gives the value of a worker's ``device_status``."""
         tracking = self.store.tracking_workers()
+
+        def work_status(worker):
+            return self._worker_view(worker, tracking)["work_status"]
+
+        def status(worker):
+            return device_status(self._worker_view(worker, tracking)) if device_status else None
+        keep = WorkerFilter(filters, work_status=work_status, device_status=status).keep
+        chosen = [worker for handle, worker in sorted(self.workers.items())
+                  if (after is None or handle > after) and keep(worker)]
         page = [self._worker_view(worker, tracking) for worker in chosen[:limit]]
+        if filters.get("include_schedule") is False:
+            for view in page:
+                view.pop("schedule", None)
         return page, (page[-1]["worker_handle"] if len(chosen) > limit else None)
 
     def delete_worker(self, handle: str) -> None:
@@ -210,5 +221,5 @@ class Roster:
                 if key != "device_ids" and not (key == "home" and value is None)}  # no home: none sent
         view["device_id"] = worker["device_ids"][0] if worker["device_ids"] else None
         view["work_status"] = {"tracking": tracking, "available": not worker["deleted"]}
-        view["timezone"] = self.ops_groups.get(worker["ops_group_handle"], {}).get("timezone") or "UTC"
+        view["timezone"] = self.timezone(worker["ops_group_handle"])
         return view

@@ -1,32 +1,155 @@
 """Request schemas of the endpoints around ``POST /orders/track``: orders, routes, workers, ops groups.
 
 Parameter names, types and enums follow HyperTrack's full published spec (Get Order Timeline, Complete
-and Cancel Order, List Orders, Get and Complete Route, List Routes, Workers, Ops Groups).  Documented
-parameters the mock accepts but does not act on are listed in the README.
+and Cancel Order, List Orders, Get and Complete Route, List Routes, Workers, Ops Groups).  A parameter
+the mock accepts but does not apply is declared with ``not_applied``: a request that sends it is told so
+(``X-Mock-Ignored-Parameters``), or refused with ``--strict-parameters``.
 """
 from __future__ import annotations
 
 import base64
 import binascii
+import json
+from datetime import date, datetime, timedelta
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from ..models.filters import LOCAL_WINDOWS, ORDER_WINDOWS, ROUTE_WINDOWS
 from .fields import FreeFormObject, LeanSchema, StrictInteger
-from .track import ORDER_TYPES, ROUTE_STATUSES, TRACK_MODES, PointLocationGeometry
+from .planning import PLAN_MODES
+from .track import DEVICE_SWITCH_MODES, ORDER_TYPES, ROUTE_STATUSES, TRACK_MODES, PointLocationGeometry
 
 #: The statuses GET /orders/ may filter on, as HyperTrack lists them (plus the ones its orders can have).
 ORDER_FILTER_STATUSES = ("completed", "cancelled", "rescheduled", "disabled", "ongoing", "unplanned",
                          "assigned", "planned", "dispatched", "summarizing")
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+#: Why a parameter is marked ``not_applied`` in the OpenAPI document.
+NOT_APPLIED = ("Accepted, not applied by the mock (its state cannot answer it): named in the answer's "
+               "X-Mock-Ignored-Parameters header, refused with --strict-parameters.")
+SORT_DIRECTIONS = ("asc", "desc")
 
 
-class CommaSeparated(fields.Field):
+def not_applied(field: fields.Field | None = None) -> fields.Field:
+    """A documented parameter the mock accepts but does not apply (a string unless ``field`` says)."""
+    field = field if field is not None else fields.String(allow_none=True)
+    field.metadata = {**field.metadata, "ignored": True, "description": NOT_APPLIED}
+    return field
+
+
+def applied_names(schema) -> frozenset:
+    """The query parameters a schema loads that the mock applies (those not marked ``not_applied``)."""
+    return frozenset(field.data_key or name for name, field in schema.fields.items()
+                     if not field.metadata.get("ignored"))
+
+
+class QueryText(fields.String):
+    """A query parameter written as text and loaded as something else; ``DESCRIPTION`` documents it (the
+    parameters of ``/openapi.json`` are typed from the field's class, described from its metadata)."""
+
+    DESCRIPTION = ""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.metadata = {"description": self.DESCRIPTION, **self.metadata}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class Handles(QueryText):
+    """``w1,w2`` -> ``{"w1", "w2"}``: a comma-separated list of handles, any of which matches."""
+
+    DESCRIPTION = "One handle, or several separated by commas (any of them matches)."
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("Not a valid string.")
+        return {part.strip() for part in value.split(",") if part.strip()}
+
+
+class Day(QueryText):
+    """A date as HyperTrack's filters write it, ``YYYY-MM-DD``."""
+
+    DESCRIPTION = "A date, YYYY-MM-DD."
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_none=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValidationError("Not a valid date: YYYY-MM-DD.")
+
+
+#: What a window's bound may be written as, and how long the instant it names lasts.
+BOUND_FORMATS = (("%Y-%m-%d %H:%M:%S", timedelta(seconds=1)), ("%Y-%m-%dT%H:%M:%S", timedelta(seconds=1)),
+                 ("%Y-%m-%d", timedelta(days=1)))
+
+
+class Bound(QueryText):
+    """One end of a window, ``YYYY-MM-DD HH:mm:ss`` (or a date alone: that day's start, or its end), as a
+    naive datetime: the window's first instant (``end=False``) or the first instant past it (``end=True``:
+    the window is inclusive of its last second, or day)."""
+
+    DESCRIPTION = "YYYY-MM-DD HH:mm:ss (or YYYY-MM-DD, the whole day); the window includes both ends."
+
+    def __init__(self, *, end: bool = False, **kwargs):
+        super().__init__(allow_none=True, **kwargs)
+        self.end = end
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            for pattern, step in BOUND_FORMATS:
+                try:
+                    instant = datetime.strptime(value, pattern)
+                except ValueError:
+                    continue
+                return instant + step if self.end else instant
+        raise ValidationError("Not a valid timestamp: YYYY-MM-DD HH:mm:ss (or YYYY-MM-DD).")
+
+
+class JSONObject(QueryText):
+    """A JSON-encoded object (``order_metadata_filter={"zone": "north"}``), decoded."""
+
+    DESCRIPTION = "A JSON-encoded object: matches when every key it names is there with an equal value."
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            document = json.loads(value) if isinstance(value, str) else None
+        except (ValueError, RecursionError):
+            document = None
+        if not isinstance(document, dict):
+            raise ValidationError("Not a valid JSON-encoded object.")
+        return document
+
+
+def _choice(choices):
+    return fields.String(allow_none=True, validate=validate.OneOf(choices))
+
+
+def _windows(*names: str, days: bool = True) -> dict:
+    """The ``<name>_date``, ``<name>_from`` and ``<name>_to`` fields of each name."""
+    declared = {}
+    for name in names:
+        if days:
+            declared[f"{name}_date"] = Day()
+        declared[f"{name}_from"] = Bound()
+        declared[f"{name}_to"] = Bound(end=True)
+    return declared
+
+
+class CommaSeparated(fields.String):
     """``status=completed,cancelled`` -> ``{"completed", "cancelled"}``, each value checked."""
 
     def __init__(self, choices, **kwargs):
         super().__init__(**kwargs)
         self.choices = choices
+        self.metadata = {"description": f"One, or several separated by commas, among: {', '.join(choices)}.",
+                         **self.metadata}
 
     def openapi(self, resolve):
         return {"type": "string", "description": f"comma-separated, among: {', '.join(self.choices)}"}
@@ -85,11 +208,11 @@ def _page_size():
 
 class OrderTimelineQuery(LeanSchema):
     fulfillment_attempt = fields.Integer(allow_none=True, validate=validate.Range(min=0))
-    on_shift_only = fields.Boolean(allow_none=True)
-    from_time = fields.String(allow_none=True)
-    to_time = fields.String(allow_none=True)
-    allow_mocked_events = fields.Boolean(allow_none=True)
-    device_id = fields.String(allow_none=True)
+    on_shift_only = not_applied(fields.Boolean(allow_none=True))
+    from_time = not_applied()
+    to_time = not_applied()
+    allow_mocked_events = not_applied(fields.Boolean(allow_none=True))
+    device_id = not_applied()
 
 
 class FinishOrderQuery(LeanSchema):
@@ -104,11 +227,42 @@ class FinishOrderRequest(LeanSchema):
     metadata = FreeFormObject(allow_none=True)
 
 
+def _local_windows(windows) -> dict:
+    return {name: Day() if kind == "date" else Bound(end=kind == "to") for name, _, kind in windows}
+
+
 class ListOrdersQuery(LeanSchema):
+    """Get Orders' 56 parameters: each one the mock's state can answer applied as HyperTrack's spec
+    describes it, the others ``not_applied``."""
+
     status = CommaSeparated(ORDER_FILTER_STATUSES)
     worker_handle = fields.String()
+    driver_handle = fields.String(metadata={"deprecated": True})
     route_handle = fields.String()
     ops_group_handle = fields.String()
+    place_handle = fields.String()
+    device_id = fields.String()
+    plan_mode = _choice(PLAN_MODES + ("pool",))
+    track_mode = _choice(TRACK_MODES)
+    device_switch_mode = _choice(DEVICE_SWITCH_MODES)
+    fulfillment_attempt = fields.Integer(allow_none=True)
+    search_term = fields.String()
+    order_metadata_filter = JSONObject()
+    worker_profile_filter = JSONObject()
+    destination_geohash = fields.String(validate=validate.Regexp(
+        r"^[0123456789bcdefghjkmnpqrstuvwxyz]{1,12}$", error="Not a valid geohash."))
+    risk_status = fields.Boolean(allow_none=True)
+    worker_inside_destination = fields.Boolean(allow_none=True)
+    tracking_status = _choice(("tracked", "untracked"))
+    sort_direction = _choice(SORT_DIRECTIONS)
+    # a class body's namespace is its locals(): the 30 date and window fields, declared from their names
+    locals().update(_windows(*ORDER_WINDOWS, "route_started_at"))
+    locals().update(_local_windows(LOCAL_WINDOWS))
+    plan_id = not_applied()
+    region_filter = not_applied()
+    aggregate = not_applied(fields.Boolean(allow_none=True))
+    send_outage = not_applied(fields.Boolean(allow_none=True))
+    filter_outage_category = not_applied()
     limit = _page_size()
     pagination_token = PaginationToken("orders")
 
@@ -116,11 +270,11 @@ class ListOrdersQuery(LeanSchema):
 # --- routes ----------------------------------------------------------------------------------------
 
 class RouteQuery(LeanSchema):
-    include_summary = fields.Boolean(load_default=True, allow_none=True)
+    include_summary = not_applied(fields.Boolean(load_default=True, allow_none=True))
 
 
 class CompleteRouteQuery(LeanSchema):
-    version = fields.Integer(allow_none=True)
+    version = not_applied(fields.Integer(allow_none=True))
 
 
 class CompleteRouteRequest(LeanSchema):
@@ -128,10 +282,28 @@ class CompleteRouteRequest(LeanSchema):
 
 
 class ListRoutesQuery(LeanSchema):
+    """Get Routes' 33 parameters: each one the mock's state can answer applied, the others ``not_applied``."""
+
     status = CommaSeparated(ROUTE_STATUSES)
     worker_handle = fields.String()
-    ops_group_handle = fields.String()
+    driver_handle = fields.String(metadata={"deprecated": True})
+    ops_group_handle = Handles()
     track_mode = fields.String(validate=validate.OneOf(TRACK_MODES))
+    plan_mode = _choice(PLAN_MODES)
+    device_switch_mode = _choice(DEVICE_SWITCH_MODES)
+    device_id = fields.String()
+    search_term = fields.String()
+    route_metadata_filter = JSONObject()
+    sort_direction = _choice(SORT_DIRECTIONS)
+    locals().update(_windows(*ROUTE_WINDOWS))  # as Get Orders' windows
+    start_by_date = not_applied(Day())
+    start_by_from = not_applied(Bound())
+    start_by_to = not_applied(Bound(end=True))
+    scheduled_start_at_from = not_applied(Bound())
+    scheduled_start_at_to = not_applied(Bound(end=True))
+    plan_id = not_applied()
+    region_filter = not_applied()
+    device_metadata_filter = not_applied()
     limit = _page_size()
     pagination_token = PaginationToken("routes")
 
@@ -202,21 +374,41 @@ class WorkerRequest(LeanSchema):
 
 class WorkerQuery(LeanSchema):
     include_deleted = fields.Boolean(load_default=False)
-    from_time = fields.DateTime(allow_none=True)
-    to_time = fields.DateTime(allow_none=True)
-    date = fields.String(allow_none=True)
-    include_summary = fields.Boolean(load_default=True)
-    include_schedule = fields.Boolean(load_default=True)
-    include_timeline = fields.Boolean(load_default=False)
+    from_time = not_applied(fields.DateTime(allow_none=True))
+    to_time = not_applied(fields.DateTime(allow_none=True))
+    date = not_applied()
+    include_summary = not_applied(fields.Boolean(load_default=True))
+    include_schedule = not_applied(fields.Boolean(load_default=True))
+    include_timeline = not_applied(fields.Boolean(load_default=False))
 
 
 class ListWorkersQuery(LeanSchema):
-    """Get Workers: the filters the mock acts on (HyperTrack's others are accepted and ignored)."""
+    """Get Workers' 25 parameters: the filters on what the mock keeps of a worker applied, the summary's
+    and the aggregates' (periods, outages, regions) ``not_applied``."""
 
-    ops_group_handle = fields.String()
-    worker_handle = fields.String()
+    ops_group_handle = Handles()
+    worker_handle = Handles()
     device_id = fields.String()
+    search_term = fields.String()
+    profile = JSONObject()
+    work_status = JSONObject()
+    filter_status = _choice(("active", "inactive", "disconnected"))
     include_deleted = fields.Boolean(load_default=False)
+    include_schedule = fields.Boolean(load_default=True)
+    include_summary = not_applied(fields.Boolean(allow_none=True))
+    from_date = not_applied(Day())
+    to_date = not_applied(Day())
+    from_time = not_applied(fields.String(allow_none=True, metadata={"deprecated": True}))
+    to_time = not_applied(fields.String(allow_none=True, metadata={"deprecated": True}))
+    filter_outage = not_applied()
+    filter_outage_category = not_applied()
+    filter_geofence_metadata = not_applied()
+    aggregate = not_applied(fields.Boolean(allow_none=True))
+    tracked = not_applied(fields.Boolean(allow_none=True))
+    worked = not_applied(fields.Boolean(allow_none=True))
+    intended_to_track = not_applied(fields.Boolean(allow_none=True))
+    include_lp = not_applied(fields.Boolean(allow_none=True))
+    region_filter = not_applied()
     limit = _page_size()
     pagination_token = HandleToken("workers")
 

@@ -6,7 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..models.webhooks import DEVICE_VALUES
 from .fields import FreeFormObject, LeanSchema, StrictInteger, Timestamp
-from .lifecycle import CommaSeparated, PaginationToken
+from .lifecycle import CommaSeparated, PaginationToken, not_applied
 from .track import PointLocationGeometry
 
 #: The ``data.value`` of HyperTrack's order webhooks (Get Order Webhooks' ``value`` filter).
@@ -91,4 +91,4 @@ class OrderWebhooksQuery(LeanSchema):
     pagination_token = PaginationToken("webhooks")
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
     sort_direction = fields.String(load_default="desc", validate=validate.OneOf(("desc", "asc")))
-    debug_level = fields.String(allow_none=True)
+    debug_level = not_applied()

@@ -34,7 +34,7 @@ class MockApp:
         #: the control plane's receivers (``/__mock/inbox/<name>``), within their byte budgets
         self.inboxes = control.Inboxes(settings["inbox_bytes"], settings["inboxes_bytes"])
         self.pipeline = Pipeline(backend, Routes(flask), FlaskHandoff(flask), settings["max_body_bytes"],
-                                 self.dispatcher)
+                                 self.dispatcher, settings["strict_parameters"])
 
     def __call__(self, request):
         return self.pipeline(request)

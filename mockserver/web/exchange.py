@@ -28,12 +28,14 @@ class Request:
 
 class Answer:
     """What to send: ``status``, ``headers``, ``body``; or, with ``drop``, how to cut the connection instead
-    (``reset``, ``empty``, ``truncated``: a head promising more than ``body``, then the connection closed)."""
+    (``reset``, ``empty``, ``truncated``: a head promising more than ``body``, then the connection closed).
+    ``ignored`` names the query parameters the answer did not apply (for the journal; the header says it)."""
 
-    __slots__ = ("status", "headers", "body", "drop", "close")
+    __slots__ = ("status", "headers", "body", "drop", "close", "ignored")
 
     def __init__(self, status: int, headers: list, body: bytes, drop: str | None = None, close: bool = False):
         self.status, self.headers, self.body, self.drop, self.close = status, headers, body, drop, close
+        self.ignored = ()
 
 
 class Wait:

@@ -36,6 +36,7 @@ def record(backend, request, caller, answer, fault, reason: str | None, outcome:
         request.received_at, caller.account, request.method, request.path, _without_secret_field(request.query),
         headers, _without_secrets(request.body or None), None if dropped else answer.status, response, reason,
         fault.id if fault is not None else None, round((time.perf_counter() - request.started) * 1000, 3),
+        answer.ignored,
     ), caller.tenant, outcome)
 
 
@@ -104,8 +105,9 @@ def _without_token(response: bytes | None) -> bytes | None:
 
 
 def render(entry: Entry) -> dict:
-    """An entry as ``GET /__mock/requests`` shows it: bodies decoded, ``Authorization`` redacted."""
-    return {
+    """An entry as ``GET /__mock/requests`` shows it: bodies decoded, ``Authorization`` redacted, and
+    ``ignored_parameters`` when the answer did not apply some of the query's."""
+    shown = {
         "id": entry.id,
         "received_at": isoformat(datetime.fromtimestamp(entry.received_at, timezone.utc)),
         "tenant": entry.tenant,
@@ -120,6 +122,9 @@ def render(entry: Entry) -> dict:
         "fault": entry.fault,
         "duration_ms": entry.duration_ms,
     }
+    if entry.ignored:
+        shown["ignored_parameters"] = list(entry.ignored)
+    return shown
 
 
 def read(journal, method=None, path=None, status=None, limit=None) -> dict:

@@ -10,15 +10,23 @@ from __future__ import annotations
 import re
 
 from apiflask import APIBlueprint
-from marshmallow import EXCLUDE
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
+from ..schemas.lifecycle import applied_names
 from .errors import no_endpoint
 
 SECURITY = ["BasicAuth", "TokenAuth"]
 #: A Flask rule's argument (``<order_handle>``, ``<int:n>``), written ``{order_handle}`` as OpenAPI writes it.
 _ARGUMENT = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
+#: The header of a successful answer naming the query parameters the mock did not apply, and its
+#: documentation (in every operation's 2xx answers).
+IGNORED_HEADER = "X-Mock-Ignored-Parameters"
+IGNORED_HEADER_DOC = {
+    "description": "The mock's: the query parameters sent that it did not apply (documented by HyperTrack "
+                   "but beyond what the mock's state can answer, or unknown), sorted, separated by commas; "
+                   "absent when it applied them all. With --strict-parameters such a request answers 422.",
+    "schema": {"type": "string"}}
 
 
 def documented(schema, description: str) -> dict:
@@ -27,17 +35,22 @@ def documented(schema, description: str) -> dict:
 
 
 class Operation:
-    """What the pipeline needs to call a view: its input schemas (instances), its success status, and
-    whether it is ``public`` (no credentials: the view gets the backend instead of the caller's tenant);
-    and what coverage counts: its ``name`` as HyperTrack's spec writes it (``GET /orders/{order_handle}``)
-    and its documented ``outcomes``, ``(status, code)`` pairs."""
+    """What the pipeline needs to call a view: its input schemas (instances), its success status,
+    whether it is ``public`` (no credentials: the view gets the backend instead of the caller's tenant),
+    and the query parameters it ``applies`` (any other one sent is ignored, and said to be); and what
+    coverage counts: its ``name`` as HyperTrack's spec writes it (``GET /orders/{order_handle}``) and its
+    documented ``outcomes``, ``(status, code)`` pairs."""
 
-    __slots__ = ("view", "query", "body", "form", "status", "public", "method", "name", "outcomes")
+    __slots__ = ("view", "query", "body", "form", "status", "public", "applies", "documents", "method", "name",
+                 "outcomes")
 
     def __init__(self, view, query, body, form, status, public, method="GET", name="", outcomes=()):
         self.view, self.query, self.body, self.form, self.status = view, query, body, form, status
         self.public = public
         self.method, self.name, self.outcomes = method, name, outcomes
+        self.applies = applied_names(query) if query is not None else frozenset()
+        #: every query parameter the operation documents, applied or not
+        self.documents = frozenset(f.data_key or name for name, f in query.fields.items()) if query else frozenset()
 
 
 def outcomes(status: int, responses, errors, public: bool, has_input: bool) -> tuple[tuple[int, str | None], ...]:
@@ -73,8 +86,6 @@ class DataPlaneBlueprint(APIBlueprint):
         ``errors`` are the business errors (``models.errors.HyperTrackError``) it can answer with."""
         def decorator(view):
             query_schema = _instance(query) if query is not None else None
-            if query_schema is not None:
-                query_schema.unknown = EXCLUDE  # HyperTrack's many other filters: accepted and ignored
             body_schema, form_schema = _instance(body) if body else None, _instance(form) if form else None
             public = self.security is None
             view.operation = Operation(
@@ -93,6 +104,9 @@ class DataPlaneBlueprint(APIBlueprint):
                                     "links": None, "content_type": "application/json", "headers": None}
             if form_schema is not None:
                 spec.update(body=form_schema, content_type="application/x-www-form-urlencoded")
+            for code, entry in (responses.items() if isinstance(responses, dict) else ()):
+                if 200 <= int(code) < 300 and isinstance(entry, dict):
+                    entry.setdefault("headers", {IGNORED_HEADER: IGNORED_HEADER_DOC})
             view._spec = {key: value for key, value in spec.items() if value is not None}
             # /workers answers as /workers/ does (no redirect); /orders/track/ stays unknown (404)
             self.add_url_rule(rule, view_func=view, methods=[method], strict_slashes=not rule.endswith("/"))

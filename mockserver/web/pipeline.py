@@ -29,10 +29,14 @@ from ..models.errors import HyperTrackError
 from . import body as bodies
 from . import journal
 from .auth import Caller, identify
-from .errors import HTTPError, reason, unauthorized
+from .errors import HTTPError, reason, unauthorized, validation_error
 from .exchange import Answer, Request, Wait
+from .operations import IGNORED_HEADER
 from .responses import error_answer, fault_answer, json_answer, options_answer
 
+#: Why ``--strict-parameters`` refuses a query parameter.
+NOT_APPLIED = "Documented by HyperTrack, but not applied by the mock (--strict-parameters)."
+UNKNOWN = "Unknown parameter (--strict-parameters)."
 #: Paths that are the mock's, not HyperTrack's.
 CONTROL_PREFIXES = ("/__mock/", "/openapi.json", "/docs")
 #: The answer to a request held by a fault's delay while its tenant (or the server) was reset.
@@ -45,12 +49,14 @@ log = logging.getLogger("hypertrack_mock")
 class Pipeline:
     """Answers a ``Request``: the data plane through its steps, the rest through ``control``."""
 
-    def __init__(self, backend, routes, control, max_body_bytes: int, dispatcher=None):
+    def __init__(self, backend, routes, control, max_body_bytes: int, dispatcher=None, strict_parameters=False):
         self.backend = backend
         self.routes = routes
         self.control = control
         self.limit = max_body_bytes
         self.dispatcher = dispatcher
+        #: refuse (422) a query parameter the operation does not apply, rather than name it in a header
+        self.strict = strict_parameters
 
     def __call__(self, request: Request) -> Answer | Wait:
         if request.path.startswith(CONTROL_PREFIXES):
@@ -149,8 +155,16 @@ class Pipeline:
             context = caller.tenant = self.backend.tenant(caller.account)
         if request.method == "OPTIONS":
             return options_answer(self.routes.allowed(request.path))
+        parameters = _query(request.query)
+        ignored = sorted(name for name in parameters if name not in operation.applies) if parameters else ()
+        if ignored:
+            if self.strict:
+                raise validation_error({name: [NOT_APPLIED if name in operation.documents else UNKNOWN]
+                                        for name in ignored}, "query")
+            # an unknown parameter is not loaded (a documented one is, so that a bad value is still a 422)
+            parameters = {name: value for name, value in parameters.items() if name in operation.documents}
         if operation.query is not None:
-            arguments["query"] = bodies.load(operation.query, _query(request.query), "query")
+            arguments["query"] = bodies.load(operation.query, parameters, "query")
         if operation.body is not None:
             document = bodies.document(request.body, request.header("content-type"), self.limit)
             arguments["body"] = bodies.load(operation.body, document)
@@ -163,9 +177,11 @@ class Pipeline:
                 self.dispatcher.flush(context)  # the webhook events the call made: delivered after the answer
             if context.motion.phones:
                 self.dispatcher.follow(context)  # a phone's next event, on a running clock
-        if result is None:
-            return Answer(operation.status, [], b"")
-        return json_answer(result, operation.status)
+        answer = Answer(operation.status, [], b"") if result is None else json_answer(result, operation.status)
+        if ignored:
+            answer.headers.append((IGNORED_HEADER, ",".join(ignored)))
+            answer.ignored = tuple(ignored)
+        return answer
 
 
 def _query(query: str) -> dict:

@@ -115,11 +115,9 @@ def cancel_order(tenant, order_handle, query, body):
 
 
 @bp.operation("GET", "/orders/", query=ListOrdersQuery, summary="List Orders",
-              description="Latest fulfilment of each order, oldest first.",
+              description="Latest fulfilment of each order that passes the filters, by created_at "
+                          "(sort_direction: asc, the default, or desc).",
               responses={200: documented(OrdersPage, "A page of orders")})
 def list_orders(tenant, query):
-    orders, cursor = tenant.list_orders(
-        statuses=query.get("status"), worker_handle=query.get("worker_handle"),
-        route_handle=query.get("route_handle"), ops_group_handle=query.get("ops_group_handle"),
-        limit=query["limit"], after=query.get("pagination_token", -1))
+    orders, cursor = tenant.list_orders(query, **shared.paging(query))
     return shared.page("orders", orders, list_orders.operation.query, cursor)

@@ -24,10 +24,8 @@ def complete_route(tenant, route_handle, query, body):
 
 
 @bp.operation("GET", "/orders/routes/", query=ListRoutesQuery, summary="List Routes",
-              description="Routes oldest first.", responses={200: documented(RoutesPage, "A page of routes")})
+              description="Routes that pass the filters, by created_at (sort_direction: asc, the default, or desc).",
+              responses={200: documented(RoutesPage, "A page of routes")})
 def list_routes(tenant, query):
-    routes, cursor = tenant.list_routes(
-        statuses=query.get("status"), worker_handle=query.get("worker_handle"),
-        ops_group_handle=query.get("ops_group_handle"), track_mode=query.get("track_mode"),
-        limit=query["limit"], after=query.get("pagination_token", -1))
+    routes, cursor = tenant.list_routes(query, **shared.paging(query))
     return shared.page("routes", routes, list_routes.operation.query, cursor, last_page_token=False)

@@ -5,6 +5,12 @@ WORKERS = {"name": "Workers", "description": "HyperTrack's Workers API (data pla
 AUTH = {"name": "Auth", "description": "HyperTrack's OAuth token endpoint (data plane)"}
 
 
+def paging(query: dict) -> dict:
+    """A listing's page size, cursor and direction, from its loaded query."""
+    return {"limit": query["limit"], "after": query.get("pagination_token"),
+            "descending": query.get("sort_direction") == "desc"}
+
+
 def page(key: str, items: list, query_schema, cursor, last_page_token=True) -> dict:
     """A listing: ``{key: items, "pagination_token": <token of the next page>}``; on the last page the
     token is null, or absent where HyperTrack's examples leave it out (``last_page_token=False``)."""

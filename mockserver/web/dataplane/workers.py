@@ -17,13 +17,10 @@ def create_worker(tenant, body):
 
 
 @bp.operation("GET", "/workers/", query=ListWorkersQuery, summary="Get Workers",
-              description="Workers in handle order; deleted ones only with include_deleted.",
+              description="Workers that pass the filters, in handle order; deleted ones only with include_deleted.",
               responses={200: documented(WorkersPage, "A page of workers")})
 def list_workers(tenant, query):
-    workers, cursor = tenant.list_workers(
-        ops_group_handle=query.get("ops_group_handle"), worker_handle=query.get("worker_handle"),
-        device_id=query.get("device_id"), include_deleted=query["include_deleted"], limit=query["limit"],
-        after=query.get("pagination_token"))
+    workers, cursor = tenant.list_workers(query, limit=query["limit"], after=query.get("pagination_token"))
     return shared.page("workers", workers, list_workers.operation.query, cursor)
 
 
