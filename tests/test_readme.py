@@ -55,10 +55,10 @@ def test_the_readme_curl_sends_the_seed_request():
 
 def test_the_answers_the_readme_shows_are_the_ones_the_mock_gives():
     """The 201 of ``--seed 1`` (but for the time of the request; shown whole in docs/api.md), the 409 that
-    follows, and loading a scenario."""
+    follows, and the 400 after loading the scenario the README names."""
     answer = (ROOT / "docs" / "api.md").read_text().split("### The seed request's answer", 1)[1]
     whole = json.loads(re.search(r"```json\n(.*?)```", answer, re.S).group(1))
-    conflict, loaded = (json.loads(block) for block in blocks("json", "### The seed request")[:2])
+    conflict = json.loads(blocks("json", "### The seed request")[0])
     server = MockServer({"seed": 1}).start()
     try:
         first = requests.post(server.url + "/orders/track", json=SEED_REQUEST, auth=("acme", "s3cret"), timeout=10)
@@ -70,7 +70,8 @@ def test_the_answers_the_readme_shows_are_the_ones_the_mock_gives():
 
     assert (first.status_code, without_request_times(first.json())) == (201, without_request_times(whole))
     assert (again.status_code, again.json()) == (409, conflict)
-    assert (scenario.status_code, scenario.json()) == (200, loaded)
+    assert (scenario.status_code, scenario.json()) == (200, {"status": "ok", "scenario": "worker_not_linked",
+                                                             "tenant": "acme"})
     assert (after.status_code, after.json()["code"]) == (400, "driver_not_linked_to_device")
 
 
