@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 from conftest import Api, make_app
 
 from mockserver.cli import parser
@@ -266,6 +267,17 @@ def test_a_parameter_not_applied_is_named_in_a_header_and_the_journal(world):
     assert entry["ignored_parameters"] == ["aggregate", "colour", "region_filter"]
     assert entry["query"] == {"status": "completed", "region_filter": '{"city": "San Jose"}', "aggregate": "true",
                               "colour": "blue"}
+
+
+def test_a_name_no_header_can_carry_is_named_percent_encoded_over_http(app):
+    """Found by schemathesis: a parameter named ``Ā`` (not latin-1) made a header the server could not
+    write, and the connection was dropped."""
+    response = requests.get(f"{app.url}/orders/?%C4%80=1&=2&status=completed", auth=("acme", "s3cret"), timeout=10)
+
+    assert response.status_code == 200
+    assert response.headers["X-Mock-Ignored-Parameters"] == '"",%C4%80'
+    entry, = requests.get(f"{app.url}/__mock/requests", auth=("acme", "s3cret"), timeout=10).json()["requests"]
+    assert (entry["path"], entry["ignored_parameters"]) == ("/orders/", ["", "Ā"])
 
 
 def test_an_answer_that_applied_everything_has_no_header_and_its_entry_no_field(world):

@@ -21,7 +21,7 @@ import struct
 import time
 from collections import deque
 from http import HTTPStatus
-from urllib.parse import unquote_to_bytes
+from urllib.parse import quote, unquote_to_bytes
 
 import httptools
 
@@ -487,6 +487,9 @@ class Connection(asyncio.Protocol):
         self._close()
 
 
+#: What a header value percent-encoded for want of latin-1 keeps as it is: the printable ASCII.
+_HEADER_SAFE = "".join(chr(c) for c in range(0x20, 0x7f) if chr(c) != "%")
+
 def _head(answer: Answer, close: bool, body: bytes = b"") -> bytes:
     """The status line and headers, then ``body``; ``Content-Length`` from the answer's own header, else
     its body."""
@@ -501,7 +504,10 @@ def _head(answer: Answer, close: bool, body: bytes = b"") -> bytes:
                 continue
             if name.lower() == "connection":
                 continue
-            line = f"{name}: {value}\r\n".encode("latin-1")
+            try:
+                line = f"{name}: {value}\r\n".encode("latin-1")
+            except UnicodeEncodeError:  # a header is latin-1: anything else goes percent-encoded, never a crash
+                line = f"{name}: {quote(str(value), safe=_HEADER_SAFE)}\r\n".encode("latin-1")
             if len(_HEADER_LINES) < MAX_HEADER_LINES:
                 _HEADER_LINES[pair] = line
         lines.append(line)

@@ -22,7 +22,7 @@ any request of an account let go).
 from __future__ import annotations
 
 import logging
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from ..models.backend import MemoryFull
 from ..models.errors import HyperTrackError
@@ -179,7 +179,8 @@ class Pipeline:
                 self.dispatcher.follow(context)  # a phone's next event, on a running clock
         answer = Answer(operation.status, [], b"") if result is None else json_answer(result, operation.status)
         if ignored:
-            answer.headers.append((IGNORED_HEADER, ",".join(ignored)))
+            # each name percent-encoded as in a URL (a header is latin-1; an empty name is written "")
+            answer.headers.append((IGNORED_HEADER, ",".join(quote(name, safe="") or '""' for name in ignored)))
             answer.ignored = tuple(ignored)
         return answer
 
