@@ -1,9 +1,9 @@
 """The mock's pact against HyperTrack's spec, judged by PactFlow's own validator.
 
-    python -m contract.pact_check [--node-modules postman/node_modules] [--keep DIR]
+    python -m contract.pact_check [--node-modules contract/validator/node_modules] [--keep DIR]
 
 PactFlow's bi-directional contract testing compares a consumer's pact with the provider's OpenAPI
-using ``@pactflow/swagger-mock-validator`` (installed by ``npm install`` in ``postman/``).  This starts
+using ``@pactflow/swagger-mock-validator`` (installed by ``npm install`` in ``contract/validator/``).  This starts
 the CLI server (``hypertrack-mock --port 0``), plays in one tenant a journal that calls every operation
 of HyperTrack's spec and gets each of its documented answers (``CALLS``; ``UNREACHED`` lists, with the
 reason, the few documented answers that no request to the mock can get), fetches the tenant's pact
@@ -203,8 +203,9 @@ def broken_copy(pact: dict) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--node-modules", type=Path, default=ROOT / "postman" / "node_modules",
-                        help="where npm installed @pactflow/swagger-mock-validator (default: postman/node_modules)")
+    parser.add_argument("--node-modules", type=Path, default=ROOT / "contract" / "validator" / "node_modules",
+                        help="where npm installed @pactflow/swagger-mock-validator "
+                             "(default: contract/validator/node_modules)")
     parser.add_argument("--keep", type=Path, help="write the pact and the spec here too")
     args = parser.parse_args(argv)
     validator = args.node_modules / ".bin" / "swagger-mock-validator"
