@@ -32,8 +32,10 @@ from mockserver.testing import MockServer
 pytest_plugins = ["pytester"]
 #: The container's checks need a running container (MOCK_URL); .ci/run runs them through container-check.
 #: The dashboard's browser tests need a browser (HYPERTRACK_MOCK_BROWSER=/usr/bin/chromium, as .ci/run sets).
+#: The Testcontainers how-to needs a Docker API and an image (HYPERTRACK_MOCK_IMAGE, as .ci/run sets).
 collect_ignore = ([] if os.environ.get("MOCK_URL") else ["container"]) + (
-    [] if os.environ.get("HYPERTRACK_MOCK_BROWSER") else ["browser"])
+    [] if os.environ.get("HYPERTRACK_MOCK_BROWSER") else ["browser"]) + (
+    [] if os.environ.get("HYPERTRACK_MOCK_IMAGE") else ["docker_api"])
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -1,6 +1,6 @@
 """The layout is the architecture: each layer imports only the layers below it, and no module imports in a circle.
 
-    models  <-  schemas  <-  scenarios  <-  web  <-  serve  <-  testing, cli  <-  plugin
+    models  <-  schemas  <-  scenarios  <-  web  <-  serve  <-  testing, cli  <-  plugin, containers
 
 ``models`` knows no HTTP, Flask or marshmallow; HyperTrack's endpoints (``web.dataplane``) never import
 the mock's control plane (they meet in the models).  Inside ``models``, the parts of a tenant talk through
@@ -19,7 +19,7 @@ PACKAGE = ROOT / "mockserver"
 #: and the ones below.
 LAYERS = {"mockserver.version": 0, "mockserver.config": 0, "mockserver.models": 1, "mockserver.schemas": 2,
           "mockserver.scenarios": 3, "mockserver.webhooks": 3, "mockserver.web": 4, "mockserver.serve": 5, "mockserver.testing": 6,
-          "mockserver.cli": 6, "mockserver.plugin": 7, "mockserver.__main__": 7, "mockserver": 8}
+          "mockserver.cli": 6, "mockserver.plugin": 7, "mockserver.containers": 7, "mockserver.__main__": 7, "mockserver": 8}
 
 
 def module_name(path: Path) -> str:
