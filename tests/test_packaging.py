@@ -90,6 +90,7 @@ def test_the_sdist_holds_the_tests_fixtures_and_contract_the_suite_needs(dist):
               and p.suffix != ".pyc"]
     assert "tests/conftest.py" in wanted and "tests/data/custom-fixtures/mounted_only.json" in wanted
     assert sorted(set(wanted) - names) == []
-    for needed in ["LICENSE", "README.md", "CHANGELOG.md", "Dockerfile", ".ci/run", "docs/api.md", "setup.cfg"]:
+    for needed in ["LICENSE", "README.md", "CHANGELOG.md", "Dockerfile", ".ci/run", "docs/api.md", "setup.cfg",
+                   ".github/workflows/ci.yml", ".github/workflows/release.yml"]:
         assert needed in names
     assert not [n for n in names if "node_modules" in n or "__pycache__" in n or n.startswith("docs/img/")]
