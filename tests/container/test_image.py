@@ -2,7 +2,7 @@
 
 Run by .ci/run through container-check like test_container.py, once as built and once with
 ``--read-only`` (EXPECT_READ_ONLY=1), where every test of tests/container runs too.  The container is
-found by the host port of MOCK_URL, with podman (what container-check runs) or else docker.
+found by the host port of MOCK_URL, among podman's containers (container-check's) and docker's.
 """
 import json
 import os
@@ -15,7 +15,6 @@ import pytest
 import requests
 
 URL = os.environ["MOCK_URL"]
-ENGINE = shutil.which("podman") or shutil.which("docker") or "podman"
 DESCRIPTION = next(line.split("=", 1)[1].strip() for line in
                    (Path(__file__).resolve().parents[2] / "setup.cfg").read_text().splitlines()
                    if line.startswith("description"))
@@ -23,14 +22,18 @@ DESCRIPTION = next(line.split("=", 1)[1].strip() for line in
 
 @pytest.fixture(scope="module")
 def container() -> dict:
-    """The engine's inspection of the container that publishes MOCK_URL's port."""
+    """The engine's inspection of the container that publishes MOCK_URL's port (podman's or docker's: a
+    runner may have both, with the container in either)."""
     port = urlsplit(URL).port
-    listed = subprocess.run([ENGINE, "ps", "--format", "{{.ID}} {{.Ports}}"], capture_output=True, text=True,
-                            check=True).stdout.splitlines()
-    ids = [line.split()[0] for line in listed if f":{port}->" in line]
-    assert len(ids) == 1, listed
-    return json.loads(subprocess.run([ENGINE, "inspect", ids[0]], capture_output=True, text=True,
-                                     check=True).stdout)[0]
+    for engine in filter(shutil.which, ("podman", "docker")):
+        listed = subprocess.run([engine, "ps", "--format", "{{.ID}} {{.Ports}}"], capture_output=True, text=True,
+                                check=False).stdout.splitlines()
+        ids = [line.split()[0] for line in listed if f":{port}->" in line]
+        if ids:
+            assert len(ids) == 1, listed
+            return json.loads(subprocess.run([engine, "inspect", ids[0]], capture_output=True, text=True,
+                                             check=True).stdout)[0]
+    raise AssertionError(f"no podman or docker container publishes port {port}")
 
 
 def test_the_image_carries_its_oci_labels(container):
