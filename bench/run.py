@@ -7,7 +7,7 @@ own process, the shipped settings).  Measured, in one run on one machine:
 - CLI spawn to first answered track, in-process start (``MockServer``), reset cost with 10,000 routes;
 - memory per stored order (RSS growth over 100,000 orders) and the RSS after 100,000 requests with the
   journal on (422 answers, so that only the journal, bounded by its cap, could grow).
-The peers (WireMock, Prism, Mockoon) are measured by the workplace's peer bench; ``bench/servers.py``
+The peers (WireMock, Prism, Mockoon) are measured by ``bench/peers.py``; ``bench/servers.py``
 compares the servers the mock could run under.
 """
 from __future__ import annotations
