@@ -27,7 +27,7 @@ except ImportError as error:  # the extra is optional: say which one, not just t
                       "pip install 'hypertrack-mock[containers]'", name="testcontainers") from error
 
 #: The image users pull (released from this repository's tags); a local tag or a build works the same.
-IMAGE = "ghcr.io/hypertrack-mock/hypertrack-mock:latest"
+IMAGE = "ghcr.io/your-org/hypertrack-mock:latest"
 #: The port the image serves on (its ``EXPOSE``).
 PORT = 8080
 

@@ -83,7 +83,7 @@ def test_the_pytest_example_passes_as_it_is(pytester):
 
 
 def test_the_webhooks_example_passes_as_it_is(pytester):
-    [example] = blocks("python", "## Webhooks")
+    example = blocks("python", "## Webhooks")[0]
     pytester.makepyfile(test_webhooks_from_the_readme=example)
 
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
@@ -96,10 +96,13 @@ def test_the_phone_example_passes_as_it_is(pytester):
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
-def test_the_scenario_table_lists_every_shipped_scenario():
-    listed = set(re.findall(r"^\| `(\w+)` \|", README, re.M))
+def test_the_scenario_table_lists_every_shipped_scenario_and_the_readme_names_each():
+    table = (ROOT / "docs" / "scenarios.md").read_text().split("## The shipped scenarios", 1)[1]
+    listed = set(re.findall(r"^\| `(\w+)` \|", table, re.M))
+    named = README.split("The shipped scenarios", 1)[1].split("\n\n", 1)[0]
 
     assert listed == set(SHIPPED.names()) - {"default"}
+    assert set(re.findall(r"`(\w+)`", named)) == listed
 
 
 def test_every_setting_is_in_the_settings_table():
