@@ -341,6 +341,13 @@ class Dispatcher:
         else:
             self.submit(tenant, tenant.take_outbox())
 
+    def after_change(self, tenant) -> None:
+        """After a control call that changed a tenant (its phones, its clock, its scenario): what the change
+        made goes out now, and, with phones, the running clock's timer is set for what comes next."""
+        self.flush(tenant)
+        if tenant.motion.phones:
+            self.follow(tenant)
+
     def _on_loop(self) -> bool:
         try:
             return asyncio.get_running_loop() is self.loop

@@ -96,9 +96,6 @@ def set_clock(json_data):
         target.change_clock(json_data.get("frozen_at", KEEP), json_data.get("advance_seconds", 0.0))
     except ClockOutOfRange as error:
         raise validation_error({"advance_seconds": [str(error)]}) from None
-    dispatcher = mock().dispatcher
-    for tenant in target.tenants():
-        if tenant.motion.phones:  # what the phones did meanwhile is delivered now; the next is waited for
-            dispatcher.flush(tenant)
-            dispatcher.follow(tenant)
+    for tenant in target.tenants():  # what the phones did meanwhile is delivered now; the next is waited for
+        mock().dispatcher.after_change(tenant)
     return {**target.clock.describe(), **target.whose}

@@ -17,14 +17,6 @@ THRESHOLD_ANSWERS = {200: "The tenant's thresholds", 400: "No credentials: thres
 PHONE_EXAMPLE = {"location": [-121.88, 37.33], "speed_kmh": 36, "driving": True}
 
 
-def _followed(tenant) -> None:
-    """What the change made (arrivals, estimate events) goes out now, and the running clock's timer is set
-    for what comes next."""
-    dispatcher = mock().dispatcher
-    dispatcher.flush(tenant)
-    dispatcher.follow(tenant)
-
-
 @bp.get("/workers/<worker_handle>/phone")
 @bp.doc(summary="A worker's phone: location, speed, driving, dwell, battery, connection, outage, heading_to",
         responses=PHONE_ANSWERS)
@@ -37,7 +29,7 @@ def _set_phone(worker_handle, json_data):
     target = tenant_scope("Phones")
     tenant = target.tenant
     view = tenant.set_phone(worker_handle, json_data)
-    _followed(tenant)
+    mock().dispatcher.after_change(tenant)
     return {**view, **target.whose}
 
 
@@ -71,5 +63,5 @@ def put_thresholds(json_data):
     target = tenant_scope("Thresholds")
     tenant = target.tenant
     view = tenant.set_thresholds(json_data)
-    _followed(tenant)
+    mock().dispatcher.after_change(tenant)
     return {**view, **target.whose}

@@ -21,7 +21,7 @@ def _apply(scenario: dict, name: str | None):
     except BudgetExceeded as error:  # a tenant's: the server's startup scenario has no budget
         raise over_budget(error, "The scenario's state") from None
     if target.account is not None:  # its phones go on from the load, with or without a request
-        mock().dispatcher.follow(mock().backend.tenant(target.account))
+        mock().dispatcher.after_change(mock().backend.tenant(target.account))
     return {"status": "ok", "scenario": name, **target.whose}
 
 
