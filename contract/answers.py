@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from .reference import _refs, typed
+from .reference import reachable, typed
 
 SHIPPED = Path(__file__).resolve().parent.parent / "mockserver" / "web" / "hypertrack_answers.json"
 #: Keywords that say nothing a validator checks.
@@ -45,12 +45,7 @@ def answers() -> dict:
                     status: (answer.get("content") or {}).get("application/json", {}).get("schema")
                     for status, answer in operation["responses"].items()}
     components = spec["components"]["schemas"]
-    reached, pending = set(), list(_refs(operations))
-    while pending:
-        name = pending.pop()
-        if name not in reached:
-            reached.add(name)
-            pending.extend(_refs(components[name]))
+    reached = reachable(operations, components)
     return _without_prose({"source": "contract/hypertrack/hypertrack-orders-track.openapi.yaml, typed "
                                      "(contract/reference.py typed()); written by python -m contract.answers",
                            "operations": operations,

@@ -206,6 +206,17 @@ def fuzzable() -> dict:
     return _with_undocumented_answers(copy.deepcopy(strict()))
 
 
+def reachable(node, schemas: dict) -> set[str]:
+    """The names of the components ``node`` refers to, directly or through other components."""
+    seen, todo = set(), list(_refs(node))
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(_refs(schemas[name]))
+    return seen
+
+
 def _refs(node):
     if isinstance(node, dict):
         if "$ref" in node:
@@ -228,13 +239,7 @@ def proxied() -> dict:
     answers = [op["responses"] for item in spec["paths"].values() for op in item.values()
                if isinstance(op, dict) and "responses" in op]
     close_objects(answers)
-    seen, todo = set(), list(_refs(answers))
-    while todo:
-        name = todo.pop()
-        if name not in seen:
-            seen.add(name)
-            todo.extend(_refs(schemas[name]))
-    for name in seen:
+    for name in reachable(answers, schemas):
         close_objects(schemas[name])
     for name in OPEN_SCHEMAS:
         schemas[name].pop("additionalProperties", None)
